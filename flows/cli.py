@@ -1,0 +1,97 @@
+"""The `paperset` command: argument checks and one-line errors around the flows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class UsageError(Exception):
+    """A mistake in the command line: told in one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperset",
+        description="Turn raw research-paper listing dumps into a clean Parquet dataset.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser(
+        "build", help="parse, deduplicate, validate and write the dataset (Prefect flow)"
+    )
+    build.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps folder (default: data/raw)")
+    build.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder (default: data/processed)")
+    build.add_argument("--year", type=int, help="year of papers-page dates when the file name has none")
+    build.add_argument("--partition", choices=["day", "month"], default="day", help="date partition granularity (default: day)")
+    build.add_argument("--error-budget", type=float, default=0.10, help="max share of quarantined records before the run fails (default: 0.10)")
+    build.add_argument("--no-near-duplicates", action="store_true", help="merge exact duplicates only (skip MinHash)")
+    evaluate = commands.add_parser("eval-topics", help="measure the topic classifier on labelled papers")
+    evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps to classify (default: data/raw)")
+    evaluate.add_argument("--labels", type=Path, default=Path("tests/data/topics_dev.json"), help="labels JSON (default: tests/data/topics_dev.json)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command named on the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        return _eval_topics(args)
+    except UsageError as error:
+        print(f"paperset: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _existing_folder(path: Path, what: str) -> Path:
+    if not path.is_dir():
+        raise UsageError(f"{what} folder {str(path)!r} does not exist or is not a folder")
+    return path
+
+
+def _build(args: argparse.Namespace) -> int:
+    from flows.build import build_dataset
+    from flows.summary import print_build_summary
+    from paperset.report import ErrorBudgetExceeded
+    from paperset.storage import OutputError
+
+    raw = _existing_folder(args.raw, "raw")
+    if not 0 <= args.error_budget <= 1:
+        raise UsageError("--error-budget must be between 0 and 1")
+    try:
+        report = build_dataset(
+            raw_dir=str(raw), out_dir=str(args.out), year=args.year,
+            error_budget=args.error_budget, partition=args.partition,
+            near_duplicates=not args.no_near_duplicates,
+        )
+    except OutputError as error:
+        raise UsageError(str(error)) from None
+    except ErrorBudgetExceeded as error:
+        print(f"paperset: run failed: {error} (see {args.out}/quarantine/)", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # the flow already logged the traceback
+        print(f"paperset: run failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print_build_summary(report, args.out)
+    return 0
+
+
+def _eval_topics(args: argparse.Namespace) -> int:
+    from paperset.preview import papers_from_folder
+    from paperset.topic_eval import evaluate_topics, format_evaluation, load_labels
+
+    raw = _existing_folder(args.raw, "raw")
+    if not args.labels.is_file():
+        raise UsageError(f"labels file {str(args.labels)!r} does not exist")
+    papers = papers_from_folder(raw)
+    print(format_evaluation(evaluate_topics(papers, load_labels(args.labels))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Clean text fields as CONTRACT §3 says, with polars expressions only.
+
+LaTeX accents become a letter plus a Unicode combining mark, which NFC then composes
+(`\\"o` → `o` + U+0308 → `ö`), so one regex per accent covers every letter. Math such as
+`$O(10)$` is left as written: none of these patterns matches a math command.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+_ACCENT_MARKS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+}
+_LETTER_ACCENT_MARKS = {
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_SPECIAL_LETTERS = {
+    "ss": "ß",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+}
+_ESCAPED = "%&#_{}$"
+_LETTER = r"([A-Za-z])"
+
+
+def _rx(text: str) -> str:
+    """Escape a literal for the regex engine."""
+    return "".join(f"\\{ch}" if not ch.isalnum() else ch for ch in text)
+
+
+def decode_latex(text: pl.Expr) -> pl.Expr:
+    """Decode LaTeX accent macros (`\\"o`, `\\'{e}`, `{\\c c}`) and escapes (`\\%`)."""
+    # Dotless i and j under an accent (`\\'{\\i}`) are plain i and j once composed.
+    text = text.str.replace_all(r"\\([ij])\b", "${1}")
+    for macro, mark in _ACCENT_MARKS.items():
+        accent = r"\\" + _rx(macro)
+        text = text.str.replace_all(r"\{" + accent + r"\s*" + _LETTER + r"\}", "${1}" + mark)
+        text = text.str.replace_all(accent + r"\s*\{" + _LETTER + r"\}", "${1}" + mark)
+        text = text.str.replace_all(accent + _LETTER, "${1}" + mark)
+    for macro, mark in _LETTER_ACCENT_MARKS.items():
+        text = text.str.replace_all(r"\{\\" + macro + r"\s+" + _LETTER + r"\}", "${1}" + mark)
+        text = text.str.replace_all(r"\\" + macro + r"\s*\{" + _LETTER + r"\}", "${1}" + mark)
+    for macro, letter in _SPECIAL_LETTERS.items():
+        text = text.str.replace_all(r"\{\\" + macro + r"\}", letter, literal=False)
+        text = text.str.replace_all(r"\\" + macro + r"(\{\}|\b)", letter)
+    return text.str.replace_all(r"\\([" + _rx(_ESCAPED) + r"])", "${1}")
+
+
+def collapse_whitespace(text: pl.Expr) -> pl.Expr:
+    """Collapse every run of whitespace to one space and trim the ends."""
+    return text.str.replace_all(r"\s{2,}", " ").str.replace_all(r"[^\S ]", " ").str.strip_chars()
+
+
+def clean_text(text: pl.Expr) -> pl.Expr:
+    """Apply the contract's cleaning: LaTeX decoded, NFC, whitespace collapsed."""
+    return collapse_whitespace(decode_latex(text).str.normalize("NFC"))
+
+
+CODE_HOSTS = r"(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|hf\.co)"
+CODE_URL = r"https?://(?:www\.)?" + CODE_HOSTS + r"/[^\s<>\"'{}]+"
+
+
+def first_code_url(text: pl.Expr) -> pl.Expr:
+    """Return the first code repository URL in `text`, without trailing punctuation."""
+    return text.str.extract(f"({CODE_URL})", 1).str.strip_chars_end(".,;:!?)]}'\"")
+
+
+def clean_records(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Clean title, abstract and comments; an abstract that cleans to nothing is rejected."""
+    return records.with_columns(
+        clean_text(pl.col("title")).alias("title"),
+        clean_text(pl.col("abstract")).alias("abstract"),
+        clean_text(pl.col("comments")).alias("comments"),
+    ).with_columns(
+        pl.when(pl.col("comments") != "").then(pl.col("comments")).alias("comments"),
+        pl.coalesce(
+            pl.col("reason"),
+            pl.when(pl.col("abstract").fill_null("") == "").then(pl.lit("empty abstract")),
+        ).alias("reason"),
+    )
+
+
+def clean_frame(records: pl.DataFrame) -> pl.DataFrame:
+    """Eagerly clean a frame of raw records (see `clean_records`)."""
+    return clean_records(records.lazy()).collect()

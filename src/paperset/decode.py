@@ -1,0 +1,50 @@
+"""Turn a dump's bytes into text with `\\n` line endings, or say why it cannot be."""
+
+from __future__ import annotations
+
+import codecs
+
+CONTROL_SHARE_OF_BINARY = 0.05
+_ALLOWED_CONTROLS = frozenset("\t\n\r\x0c")
+
+
+class UnreadableDump(Exception):
+    """A whole file that cannot be turned into text; the message is the quarantine reason."""
+
+
+def decode_dump(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), else cp1252; normalise CRLF and CR to LF.
+
+    >>> decode_dump(b"\\xef\\xbb\\xbfNystr\\xc3\\xb6m\\r\\nx\\ry")
+    'Nyström\\nx\\ny'
+    >>> decode_dump(b"caf\\xe9 \\x96 \\x93ok\\x94")
+    'café – “ok”'
+    """
+    if b"\x00" in data:
+        raise UnreadableDump("binary: contains NUL bytes")
+    text = _decode_text(data.removeprefix(codecs.BOM_UTF8))
+    if _control_share(text) > CONTROL_SHARE_OF_BINARY:
+        raise UnreadableDump("binary: mostly control characters")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise UnreadableDump(
+            f"binary: neither UTF-8 nor cp1252 (byte 0x{data[error.start]:02x} "
+            f"at offset {error.start})"
+        ) from None
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    return controls / len(sample)

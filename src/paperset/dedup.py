@@ -1,0 +1,88 @@
+"""Cluster sightings of the same paper: same arXiv id, same title, near-identical abstract.
+
+Sightings are graph nodes; each matching rule adds edges; clusters are connected
+components (scipy, in C). Guards: a title or abstract edge never joins two sightings
+with different arXiv ids or DOIs, and a cluster that still holds two different ids
+through a chain of such edges is split by dropping the weak edges that touch them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from paperset.keys import title_key
+
+EDGE_SCHEMA = pl.Schema({"a": pl.UInt32, "b": pl.UInt32, "rule": pl.String, "similarity": pl.Float64})
+
+
+def exact_edges(nodes: pl.DataFrame) -> pl.DataFrame:
+    """Link every sighting to the first sighting sharing its arXiv id or title key."""
+    by_id = _star_edges(nodes, pl.col("arxiv_id"), "arxiv_id")
+    by_title = _star_edges(nodes, title_key(pl.col("title")), "title")
+    return pl.concat([by_id, by_title])
+
+
+def _star_edges(nodes: pl.DataFrame, key: pl.Expr, rule: str) -> pl.DataFrame:
+    keyed = nodes.select("node", key.alias("key")).drop_nulls("key")
+    return (
+        keyed.select(pl.col("node").min().over("key").alias("a"), pl.col("node").alias("b"))
+        .filter(pl.col("a") != pl.col("b"))
+        .with_columns(rule=pl.lit(rule), similarity=pl.lit(1.0))
+        .cast(EDGE_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def guard_edges(edges: pl.DataFrame, nodes: pl.DataFrame) -> pl.DataFrame:
+    """Drop weak edges between sightings whose arXiv ids or DOIs differ."""
+    ids = nodes.select("node", "arxiv_id", "doi")
+    joined = edges.join(ids.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a").join(
+        ids.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b"
+    )
+    conflict = _differs("arxiv_id") | _differs("doi")
+    keep = (pl.col("rule") == "arxiv_id") | ~conflict
+    return joined.filter(keep).select(EDGE_SCHEMA.names())
+
+
+def _differs(column: str) -> pl.Expr:
+    a, b = pl.col(f"{column}_a"), pl.col(f"{column}_b")
+    return (a.is_not_null() & b.is_not_null() & (a != b)).fill_null(False)
+
+
+def components(n_nodes: int, edges: pl.DataFrame) -> np.ndarray:
+    """Label each node with its connected component."""
+    a = edges["a"].to_numpy()
+    b = edges["b"].to_numpy()
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes))
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def cluster_sightings(nodes: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
+    """Return `node` → `cluster`, never joining two different arXiv ids or DOIs."""
+    edges = guard_edges(edges, nodes)
+    labelled = nodes.with_columns(cluster=pl.Series(components(len(nodes), edges)))
+    conflicted = _conflicted_clusters(labelled)
+    if conflicted.is_empty():
+        return labelled.select("node", "cluster")
+    id_nodes = labelled.filter(
+        pl.col("cluster").is_in(conflicted) & (pl.col("arxiv_id").is_not_null() | pl.col("doi").is_not_null())
+    )["node"]
+    strong_or_untouched = (pl.col("rule") == "arxiv_id") | ~(
+        pl.col("a").is_in(id_nodes) | pl.col("b").is_in(id_nodes)
+    )
+    relabelled = components(len(nodes), edges.filter(strong_or_untouched))
+    return nodes.select("node").with_columns(cluster=pl.Series(relabelled))
+
+
+def _conflicted_clusters(labelled: pl.DataFrame) -> pl.Series:
+    return (
+        labelled.group_by("cluster")
+        .agg(
+            pl.col("arxiv_id").drop_nulls().n_unique().alias("ids"),
+            pl.col("doi").drop_nulls().n_unique().alias("dois"),
+        )
+        .filter((pl.col("ids") > 1) | (pl.col("dois") > 1))["cluster"]
+    )

@@ -1,0 +1,106 @@
+"""Crash-safe file writes: write to a temporary sibling, fsync, rename into place."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+# Pinned so equal frames give equal bytes whatever the library defaults become.
+ZSTD_LEVEL = 3
+ROW_GROUP_ROWS = 100_000
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a directory entry so a rename inside it survives a crash."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """Serialise `frame` as zstd Parquet, byte-identical for equal frames."""
+    buffer = io.BytesIO()
+    # Chunk layout leaks into row-group boundaries, so equal data must be one chunk first.
+    frame.rechunk().write_parquet(
+        buffer,
+        compression="zstd",
+        compression_level=ZSTD_LEVEL,
+        statistics=True,
+        row_group_size=ROW_GROUP_ROWS,
+    )
+    return buffer.getvalue()
+
+
+def write_durable(path: Path, data: bytes) -> None:
+    """Create `path` with `data` on disk before returning; refuse to overwrite."""
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def make_dirs_durable(path: Path) -> None:
+    """Create `path` and its missing parents, flushing each new entry to disk."""
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+        fsync_dir(folder.parent)
+
+
+def replace_durable(source: Path, target: Path) -> None:
+    """Move `source` over `target` in one atomic step that survives a crash."""
+    make_dirs_durable(target.parent)
+    os.replace(source, target)
+    fsync_dir(target.parent)
+
+
+def remove_durable(path: Path, keep: Path) -> None:
+    """Delete `path`, then the folders it leaves empty, up to but not including `keep`."""
+    path.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+    folder = path.parent
+    while folder != keep and folder.is_relative_to(keep):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty: something else still lives there
+        fsync_dir(folder.parent)
+        folder = folder.parent
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so readers see the old file or the new, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_write_json(path: Path, payload: Any) -> None:
+    """Write `payload` as indented, key-sorted JSON, atomically."""
+    text = json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
+    """Write `frame` as deterministic zstd Parquet, atomically."""
+    atomic_write_bytes(path, parquet_bytes(frame))

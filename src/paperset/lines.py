@@ -1,0 +1,25 @@
+"""Explode decoded dumps into one row per line, with provenance, in one vectorised pass."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def explode_lines(dumps: pl.LazyFrame) -> pl.LazyFrame:
+    """Split `text` on `\\n` only, numbering lines from 1 within each `file_no`."""
+    return (
+        dumps.select("file_no", pl.col("text").str.split("\n").alias("line"))
+        .with_columns(line_no=pl.int_ranges(1, pl.col("line").list.len() + 1))
+        .explode("line", "line_no")
+        .with_columns(pl.col("line_no").cast(pl.Int64))
+    )
+
+
+def is_blank(line: pl.Expr) -> pl.Expr:
+    """A line that separates records: empty or spaces and tabs only."""
+    return line.str.strip_chars(" \t") == ""
+
+
+def paragraph_no(blank: pl.Expr) -> pl.Expr:
+    """Number paragraphs within a file: each blank line starts a new one."""
+    return blank.cast(pl.UInt32).cum_sum().over("file_no")

@@ -1,0 +1,66 @@
+"""The merge stage: sightings in, one row per paper out, with an audit of every merge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
+from paperset.minhash import near_duplicate_pairs
+from paperset.survivorship import assign_paper_ids, carry_aliases, merge_clusters
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """Papers (before topics), the paper id of each sighting, and the merges made."""
+
+    papers: pl.DataFrame
+    sighting_paper_ids: pl.Series
+    merges: pl.DataFrame
+
+
+def merge_duplicates(
+    sightings: pl.DataFrame, previous: pl.DataFrame, *, near_duplicates: bool = True
+) -> MergeResult:
+    """Cluster sightings into papers and build each paper field by field.
+
+    `sightings` must be in a deterministic order (the store keeps them sorted);
+    `previous` is the committed dataset, for the aliases of papers whose id changes.
+    """
+    nodes = sightings.with_row_index("node")
+    edges = exact_edges(nodes)
+    if near_duplicates:
+        edges = pl.concat([edges, _near_edges(nodes)])
+    clusters = cluster_sightings(nodes, edges)
+    clustered = nodes.with_columns(cluster=clusters["cluster"])
+    papers = carry_aliases(assign_paper_ids(merge_clusters(clustered)), previous)
+    paper_ids = clustered.join(papers.select("cluster", "paper_id"), on="cluster", how="left")
+    return MergeResult(papers, paper_ids["paper_id"], _audit(edges, paper_ids))
+
+
+def _near_edges(nodes: pl.DataFrame) -> pl.DataFrame:
+    pairs = near_duplicate_pairs(nodes.select("node", "abstract"))
+    return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(
+        EDGE_SCHEMA  # type: ignore[arg-type]
+    )
+
+
+def _audit(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
+    """One row per edge that ended inside a paper: which sightings, which rule, how similar."""
+    where = paper_ids.select("node", "paper_id", "source_file", "line")
+    return (
+        edges.join(where.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a")
+        .join(where.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b")
+        .filter(pl.col("paper_id_a") == pl.col("paper_id_b"))
+        .select(
+            pl.col("paper_id_a").alias("paper_id"),
+            "rule",
+            "similarity",
+            "source_file_a",
+            "line_a",
+            "source_file_b",
+            "line_b",
+        )
+        .sort("paper_id", "rule", "source_file_a", "line_a", "source_file_b", "line_b")
+    )

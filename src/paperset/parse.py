@@ -1,0 +1,117 @@
+"""Parse a batch of decoded dumps into raw records, detecting each file's format by content."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from paperset.lines import explode_lines
+from paperset.listing_dates import date_in_file_name, resolve_listed_on
+from paperset.parse_arxiv import DATES_LINE, ID_LINE, parse_arxiv_listing
+from paperset.parse_hf import parse_hf_papers
+from paperset.records import ARXIV_LISTING, HF_PAPERS, conform
+from paperset.schema import EARLIEST_DATE
+
+_HF_MARKERS = ("Get trending papers in your email inbox!", "byAK and the research community")
+
+
+@dataclass(frozen=True)
+class DecodedDump:
+    """A raw file's text, ready to parse."""
+
+    name: str
+    text: str
+    mtime: float
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """Every record of the batch (`reason` set on bad ones) and files of no known format."""
+
+    records: pl.DataFrame
+    unrecognised: list[str]
+
+
+def parse_dumps(
+    dumps: list[DecodedDump], listing_year: int | None, max_record_bytes: int, today: dt.date
+) -> ParsedBatch:
+    """Parse every dump of the batch in one vectorised pass per format."""
+    files = _files_frame(dumps, listing_year)
+    exploded = explode_lines(files.lazy())
+    lines = exploded.join(_detect_formats(exploded), on="file_no")
+    file_facts = files.lazy().drop("text")
+    hf = resolve_listed_on(
+        parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS)).join(file_facts, on="file_no")
+    ).with_columns(pl.coalesce("reason", _listing_date_reason()).alias("reason"))
+    arxiv = parse_arxiv_listing(lines.filter(pl.col("format") == ARXIV_LISTING)).join(
+        file_facts, on="file_no"
+    )
+    records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
+    known = lines.select("file_no").unique()
+    unrecognised = files.lazy().join(known, on="file_no", how="anti").select("source_file")
+    collected = pl.collect_all([records.sort("source_file", "line"), unrecognised])
+    return ParsedBatch(collected[0], sorted(collected[1]["source_file"].to_list()))
+
+
+def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file_no": range(len(dumps)),
+            "source_file": [d.name for d in dumps],
+            "text": [d.text for d in dumps],
+            "name_date": [date_in_file_name(d.name.rsplit("/", 1)[-1]) for d in dumps],
+            "mtime_date": [dt.datetime.fromtimestamp(d.mtime, dt.UTC).date() for d in dumps],
+        },
+        schema_overrides={"file_no": pl.UInt32, "name_date": pl.Date, "mtime_date": pl.Date},
+    ).with_columns(given_year=pl.lit(listing_year, dtype=pl.Int32))
+
+
+def _detect_formats(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Name each file's format from what its lines look like, never from its name."""
+    line = pl.col("line")
+    return (
+        lines.group_by("file_no")
+        .agg(
+            line.str.strip_chars().is_in(_HF_MARKERS).any().alias("hf"),
+            (line.str.contains(ID_LINE).any() & line.str.contains(DATES_LINE).any()).alias("ax"),
+        )
+        .select(
+            "file_no",
+            format=pl.when("hf").then(pl.lit(HF_PAPERS)).when("ax").then(pl.lit(ARXIV_LISTING)),
+        )
+        .drop_nulls("format")
+    )
+
+
+def _finish(records: pl.LazyFrame, max_record_bytes: int, today: dt.date) -> pl.LazyFrame:
+    """Add the checks every format shares, keeping the first reason found."""
+    return records.with_columns(
+        pl.coalesce(
+            _size_reason(max_record_bytes), pl.col("reason"), _implausible_date_reason(today)
+        ).alias("reason")
+    )
+
+
+def _size_reason(max_record_bytes: int) -> pl.Expr:
+    size = pl.col("raw").str.len_bytes()
+    return pl.when(size > max_record_bytes).then(
+        pl.format("record of {} bytes is over the {}-byte limit", size, pl.lit(max_record_bytes))
+    )
+
+
+def _listing_date_reason() -> pl.Expr:
+    if_missing = pl.col("listing_month").is_not_null() & pl.col("listed_on").is_null()
+    text = pl.format("impossible listing date: {} {}", "listing_month", "listing_day")
+    return pl.when(if_missing).then(text)
+
+
+def _implausible_date_reason(today: dt.date) -> pl.Expr:
+    checks = []
+    for name in ("published", "updated", "listed_on"):
+        column = pl.col(name)
+        out_of_range = (column < EARLIEST_DATE) | (column > today)
+        reason = pl.format(f"implausible {name} date: {{}}", column)
+        checks.append(pl.when(out_of_range).then(reason))
+    return pl.coalesce(checks)

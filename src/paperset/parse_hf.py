@@ -1,0 +1,96 @@
+"""Parse hf-papers pages: a header, a `Mon DD` listing date, then title and abstract pairs."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from paperset.lines import is_blank, paragraph_no
+from paperset.records import HF_PAPERS
+
+HEADER_LINES = (
+    "new",
+    "Get trending papers in your email inbox!",
+    "Subscribe",
+    "byAK and the research community",
+)
+MONTH_DAY = (
+    r"^(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?<day>\d{1,2})$"
+)
+MAX_TITLE_CHARS = 300
+
+
+def parse_hf_papers(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Turn the lines of hf-papers files into one row per record, with a reason if bad.
+
+    The result has `listing_month` and `listing_day` (the page date in force at the
+    record) for the caller to resolve into `listed_on`, since the year is not in the page.
+    """
+    paragraphs = _paragraphs(_classify_lines(lines))
+    return (
+        paragraphs.with_columns(_is_title().alias("is_title"))
+        .with_columns(record_no=pl.col("is_title").cast(pl.UInt32).cum_sum().over("file_no"))
+        .group_by("file_no", "record_no")
+        .agg(
+            pl.col("line").first(),
+            pl.col("text").str.join("\n\n").alias("raw"),
+            pl.col("text").filter(pl.col("is_title")).first().alias("title"),
+            pl.col("text").filter(~pl.col("is_title")).str.join("\n").alias("abstract"),
+            (~pl.col("is_title")).sum().alias("n_abstract_paragraphs"),
+            pl.col("listing_month").first(),
+            pl.col("listing_day").first(),
+        )
+        .with_columns(pl.lit(HF_PAPERS).alias("format"), _reason().alias("reason"))
+    )
+
+
+def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
+    stripped = pl.col("line").str.strip_chars()
+    date = stripped.str.extract_groups(MONTH_DAY)
+    return lines.with_columns(
+        kind=pl.when(is_blank(pl.col("line")))
+        .then(pl.lit("blank"))
+        .when(stripped.is_in(HEADER_LINES))
+        .then(pl.lit("header"))
+        .when(date.struct.field("month").is_not_null())
+        .then(pl.lit("date"))
+        .otherwise(pl.lit("text")),
+        listing_month=date.struct.field("month"),
+        listing_day=date.struct.field("day").cast(pl.Int8, strict=False),
+    ).with_columns(
+        pl.col("listing_month", "listing_day").forward_fill().over("file_no"),
+        paragraph=paragraph_no(pl.col("kind") != "text"),
+    )
+
+
+def _paragraphs(lines: pl.LazyFrame) -> pl.LazyFrame:
+    return (
+        lines.filter(pl.col("kind") == "text")
+        .group_by("file_no", "paragraph")
+        .agg(
+            pl.col("line_no").first().alias("line"),
+            pl.len().alias("n_lines"),
+            pl.col("line").str.join("\n").alias("text"),
+            pl.col("listing_month").first(),
+            pl.col("listing_day").first(),
+        )
+        .sort("file_no", "line")
+    )
+
+
+def _is_title() -> pl.Expr:
+    """A title is one short line; one ending in a period right after a title is an abstract."""
+    short_line = (pl.col("n_lines") == 1) & (pl.col("text").str.len_chars() <= MAX_TITLE_CHARS)
+    after_short_line = short_line.shift(1).over("file_no").fill_null(False)
+    sentence_end = pl.col("text").str.strip_chars_end().str.ends_with(".")
+    return short_line & ~(after_short_line & sentence_end)
+
+
+def _reason() -> pl.Expr:
+    return (
+        pl.when(pl.col("title").is_null())
+        .then(pl.lit("abstract with no title"))
+        .when(pl.col("n_abstract_paragraphs") == 0)
+        .then(pl.lit("truncated page: title with no abstract"))
+        .when(pl.col("listing_month").is_null())
+        .then(pl.lit("papers page with no listing date"))
+    )

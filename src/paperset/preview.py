@@ -1,0 +1,33 @@
+"""Build papers from a raw folder in memory, without writing anything: for evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from paperset.clean import clean_frame
+from paperset.config import BuildConfig
+from paperset.discover import discover_raw_files
+from paperset.ingest import read_dumps
+from paperset.merge import merge_duplicates
+from paperset.parse import parse_dumps
+from paperset.records import split_rejected
+from paperset.sightings import SIGHTING, update_sightings
+from paperset.topics import assign_topics
+
+
+def papers_from_folder(raw_dir: Path, config: BuildConfig | None = None) -> pl.DataFrame:
+    """Parse, clean, merge and classify every dump under `raw_dir`, as a build would."""
+    config = config or BuildConfig(raw_dir=raw_dir)
+    now = config.run_time()
+    batch = read_dumps(discover_raw_files(raw_dir).files)
+    parsed = parse_dumps(batch.dumps, config.listing_year, config.max_record_bytes, now.date())
+    accepted, _ = split_rejected(clean_frame(parsed.records))
+    sightings = update_sightings(pl.DataFrame(schema=SIGHTING), accepted, [], now)
+    merged = merge_duplicates(
+        sightings.sort("source_file", "line"),
+        pl.DataFrame(schema={"paper_id": pl.String, "aliases": pl.List(pl.String)}),
+        near_duplicates=config.near_duplicates,
+    )
+    return assign_topics(merged.papers)

@@ -1,0 +1,136 @@
+"""The run report: counts per stage and reason, written as `runs/<run_id>.json`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from paperset.fsio import atomic_write_json
+
+RUNS_DIR = "runs"
+
+
+class ErrorBudgetExceeded(Exception):
+    """More of the run's input was quarantined than the error budget allows."""
+
+
+class InvariantBroken(Exception):
+    """Records read do not equal records accepted plus quarantined: a bug, fail the run."""
+
+
+@dataclass
+class RunReport:
+    """Everything a person needs to know about one run."""
+
+    run_id: str
+    started_at: str
+    raw_dir: str
+    out_dir: str
+    status: str = "running"
+    failure: str | None = None
+    files: dict[str, int] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+    error_budget: dict[str, Any] = field(default_factory=dict)
+    papers: dict[str, Any] = field(default_factory=dict)
+    partitions: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    outputs: dict[str, str | None] = field(default_factory=dict)
+
+    @contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        """Add the wall time of the block to `stage_seconds[stage]`."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            self.stage_seconds[stage] = round(self.stage_seconds.get(stage, 0.0) + spent, 3)
+
+    def count_records(self, read: int, accepted: int, rejected: pl.DataFrame) -> None:
+        """Record the record counts and check that every record landed in one place."""
+        by_reason = _by_reason(rejected)
+        self.records = {
+            "read": read,
+            "accepted": accepted,
+            "quarantined": rejected.height,
+            "quarantined_by_reason": by_reason,
+            "invariant_holds": read == accepted + rejected.height,
+        }
+        if not self.records["invariant_holds"]:
+            raise InvariantBroken(
+                f"records_read {read} != accepted {accepted} + quarantined {rejected.height}"
+            )
+
+    def check_error_budget(self, limit: float) -> None:
+        """Fail when the quarantined share of records and whole files is over `limit`."""
+        bad = self.records["quarantined"] + self.files.get("quarantined", 0)
+        total = self.records["read"] + self.files.get("quarantined", 0)
+        share = bad / total if total else 0.0
+        self.error_budget = {"limit": limit, "share": round(share, 4), "exceeded": share > limit}
+        if share > limit:
+            raise ErrorBudgetExceeded(
+                f"{bad} of {total} records and files quarantined ({share:.1%}), "
+                f"over the error budget of {limit:.0%}"
+            )
+
+    def write(self, out_dir: Path) -> Path:
+        """Write the report as `runs/<run_id>.json`, atomically."""
+        path = out_dir / RUNS_DIR / f"{self.run_id}.json"
+        atomic_write_json(path, asdict(self))
+        return path
+
+
+def _by_reason(rejected: pl.DataFrame) -> dict[str, int]:
+    if rejected.is_empty():
+        return {}
+    # Reasons that quote the input ("impossible date: 2024-13-45") are grouped by kind.
+    kinds = rejected.select(pl.col("reason").str.replace(r":.*$", "")).to_series()
+    counts = kinds.value_counts(sort=True)
+    return dict(zip(counts["reason"].to_list(), counts["count"].to_list(), strict=True))
+
+
+def paper_counts(papers: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFrame) -> dict[str, Any]:
+    """Totals, titled vs arXiv-only, new and changed papers, merges per rule, per topic."""
+    known = previous.select("paper_id", pl.struct(pl.all()).hash().alias("before"))
+    now = papers.select("paper_id", pl.struct(pl.all()).hash().alias("after"))
+    compared = now.join(known, on="paper_id", how="left")
+    per_topic = papers["topic"].value_counts(sort=True)
+    per_rule = merges["rule"].value_counts(sort=True)
+    return {
+        "total": papers.height,
+        "titled": papers["title"].is_not_null().sum(),
+        "arxiv_only": papers["title"].is_null().sum(),
+        "new": compared["before"].is_null().sum(),
+        "updated": (compared["before"].is_not_null() & (compared["before"] != compared["after"])).sum(),
+        "sightings_merged": int(papers["n_sightings"].sum() - papers.height),
+        "merges_by_rule": dict(zip(per_rule["rule"].to_list(), per_rule["count"].to_list(), strict=True)),
+        "per_topic": dict(zip(per_topic["topic"].to_list(), per_topic["count"].to_list(), strict=True)),
+    }
+
+
+def summary_markdown(report: RunReport) -> str:
+    """Render the report's headline figures as markdown for people and Prefect."""
+    papers, records = report.papers, report.records
+    lines = [
+        f"# paperset run `{report.run_id}`: {report.status}",
+        "",
+        f"- **papers**: {papers.get('total', 0)} "
+        f"({papers.get('titled', 0)} titled, {papers.get('arxiv_only', 0)} arXiv-only), "
+        f"{papers.get('new', 0)} new, {papers.get('updated', 0)} updated",
+        f"- **records**: {records.get('read', 0)} read = {records.get('accepted', 0)} accepted "
+        f"+ {records.get('quarantined', 0)} quarantined",
+        f"- **files**: {report.files}",
+        f"- **partitions**: {report.partitions}",
+    ]
+    if report.failure:
+        lines.append(f"- **failure**: {report.failure}")
+    lines += ["", "| topic | papers |", "|---|---|"]
+    lines += [f"| {topic} | {n} |" for topic, n in papers.get("per_topic", {}).items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,92 @@
+"""Build one paper per cluster of sightings, field by field, as CONTRACT §4 says."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from paperset.clean import first_code_url
+from paperset.hashing import hex_digest, stable_hash
+from paperset.keys import title_key
+from paperset.records import ARXIV_LISTING
+
+
+def recency() -> pl.Expr:
+    """When a sighting was current: its arXiv `Updated`/`Created`, or its listing date."""
+    return pl.coalesce("updated", "published", "listed_on")
+
+
+def _from_arxiv(column: str) -> pl.Expr:
+    return pl.col(column).filter(pl.col("format") == ARXIV_LISTING).drop_nulls().first()
+
+
+def merge_clusters(sightings: pl.DataFrame) -> pl.DataFrame:
+    """Collapse each `cluster` of sightings into one paper row (before topics and keys).
+
+    Text comes from the most recent sighting that has it; ids, DOI and comments from
+    arXiv sightings; `published` and `listed_on` are the earliest, `updated` the latest.
+    Ties in recency are broken by source file and line, so input order never matters.
+    """
+    ordered = sightings.with_columns(recency=recency()).sort(
+        ["cluster", "recency", "source_file", "line"],
+        descending=[False, True, False, False],
+        nulls_last=True,
+    )
+    return (
+        ordered.group_by("cluster", maintain_order=True)
+        .agg(
+            pl.col("arxiv_id").drop_nulls().first(),
+            _from_arxiv("doi"),
+            pl.col("title").drop_nulls().first(),
+            pl.col("abstract").first(),
+            _from_arxiv("comments"),
+            pl.col("published").min(),
+            pl.col("updated").max(),
+            pl.col("listed_on").min(),
+            pl.col("source_file").unique().sort().alias("sources"),
+            pl.len().cast(pl.Int64).alias("n_sightings"),
+            pl.col("first_seen").min().alias("ingested_at"),
+            pl.col("prior_paper_id").drop_nulls().unique().sort().alias("prior_ids"),
+            _identity_title_key(),
+        )
+        .with_columns(
+            first_code_url(pl.concat_str("abstract", "comments", separator=" ", ignore_nulls=True))
+            .alias("code_url")
+        )
+    )
+
+
+def _identity_title_key() -> pl.Expr:
+    """The title key a paper without an arXiv id is named after: its earliest listing's."""
+    key = title_key(pl.col("title"))
+    return key.sort_by(pl.col("listed_on"), key, nulls_last=True).drop_nulls().first().alias(
+        "identity_key"
+    )
+
+
+def assign_paper_ids(papers: pl.DataFrame) -> pl.DataFrame:
+    """Name each paper `arxiv:<id>`, or `title:<hash of its identity title key>`."""
+    hashes = hex_digest(stable_hash(papers["identity_key"]))
+    return papers.with_columns(
+        pl.when(pl.col("arxiv_id").is_not_null())
+        .then(pl.concat_str(pl.lit("arxiv:"), "arxiv_id"))
+        .otherwise(pl.concat_str(pl.lit("title:"), hashes))
+        .alias("paper_id")
+    )
+
+
+def carry_aliases(papers: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """Set `aliases`: former ids of the paper's sightings and their aliases, not its own id."""
+    former = (
+        papers.select("paper_id", pl.col("prior_ids").alias("former"))
+        .explode("former")
+        .drop_nulls("former")
+        .join(previous.select("paper_id", "aliases"), left_on="former", right_on="paper_id", how="left")
+        .select("paper_id", pl.concat_list(pl.col("former"), pl.col("aliases").fill_null([])).alias("ids"))
+        .explode("ids")
+        .filter(pl.col("ids") != pl.col("paper_id"))
+        .group_by("paper_id")
+        .agg(pl.col("ids").unique().sort().alias("aliases"))
+    )
+    return papers.join(former, on="paper_id", how="left").with_columns(
+        pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
