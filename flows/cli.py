@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,15 +55,21 @@ def _existing_folder(path: Path, what: str) -> Path:
     return path
 
 
+def _quiet_prefect() -> None:
+    """Keep the embedded Prefect server from phoning home: this machine may have no network."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def _build(args: argparse.Namespace) -> int:
+    raw = _existing_folder(args.raw, "raw")
+    if not 0 <= args.error_budget <= 1:
+        raise UsageError("--error-budget must be between 0 and 1")
+    _quiet_prefect()
     from flows.build import build_dataset
     from flows.summary import print_build_summary
     from paperset.report import ErrorBudgetExceeded
     from paperset.storage import OutputError
 
-    raw = _existing_folder(args.raw, "raw")
-    if not 0 <= args.error_budget <= 1:
-        raise UsageError("--error-budget must be between 0 and 1")
     try:
         report = build_dataset(
             raw_dir=str(raw), out_dir=str(args.out), year=args.year,

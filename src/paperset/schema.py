@@ -151,3 +151,24 @@ def column_docs(model: type[pa.DataFrameModel]) -> list[tuple[str, str, bool, st
         (name, str(column.dtype), column.nullable, column.description or "")
         for name, column in model.to_schema().columns.items()
     ]
+
+
+def column_table_markdown(model: type[pa.DataFrameModel] = Paper) -> str:
+    """Render the model's columns as the markdown table the README and dataset card show."""
+    rows = ["| column | type | nullable | meaning |", "|---|---|---|---|"]
+    for (name, _, nullable, description), dtype in zip(
+        column_docs(model), polars_schema(model).dtypes(), strict=True
+    ):
+        rows.append(f"| `{name}` | {type_name(dtype)} | {'yes' if nullable else 'no'} | {description} |")
+    return "\n".join(rows)
+
+
+def type_name(dtype: pl.DataType) -> str:
+    """Name a polars type the way the Arrow/Parquet world spells it."""
+    if isinstance(dtype, pl.List):
+        return f"list<{type_name(dtype.inner)}>"
+    if isinstance(dtype, pl.Datetime):
+        return f"timestamp[{dtype.time_unit}, {dtype.time_zone}]"
+    return {pl.String: "string", pl.Date: "date", pl.Int64: "int64", pl.Float64: "float64"}.get(
+        type(dtype), str(dtype)
+    )

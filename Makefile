@@ -1,0 +1,27 @@
+# One command per chore. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RAW ?= data/raw
+OUT ?= data/processed
+
+.PHONY: run test check eval-topics uv sync
+
+run: sync  ## build the dataset from data/raw into data/processed
+	$(UV) run paperset build --raw $(RAW) --out $(OUT)
+
+test: sync  ## run the test suite
+	$(UV) run pytest
+
+check: sync  ## lint, format check, type check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+eval-topics: sync  ## measure the topic classifier on the labelled dev set
+	$(UV) run paperset eval-topics --raw $(RAW)
+
+sync: uv
+	$(UV) sync --frozen
+
+uv:  ## install uv with pip when the machine has none
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv

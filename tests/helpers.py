@@ -1,0 +1,50 @@
+"""Small builders shared by tests: literal dumps in both formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from paperset.clean import clean_frame
+from paperset.parse import DecodedDump, parse_dumps
+
+HF_HEADER = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nbyAK and the research community\n\n"
+ABSTRACT = (
+    "We study how large language models learn from a handful of examples in context. "
+    "Using controlled synthetic tasks we show that attention heads implement a simple "
+    "form of gradient descent, and we measure how this ability scales with model size."
+)
+MTIME_2025_06_01 = dt.datetime(2025, 6, 1, tzinfo=dt.UTC).timestamp()
+
+
+def hf_page(*records: tuple[str, str], date: str = "Apr 22") -> str:
+    """A papers page with the standard header, a listing date and title/abstract pairs."""
+    body = "\n\n".join(f"{title}\n\n{abstract}" for title, abstract in records)
+    return f"{HF_HEADER}{date}\n\n{body}"
+
+
+def arxiv_record(
+    abstract: str = ABSTRACT,
+    arxiv_id: str = "2407.00912",
+    created: str = "2024-06-30",
+    updated: str | None = None,
+    comments: tuple[str, ...] = (),
+    doi: str | None = None,
+) -> str:
+    """One arxiv-listing record."""
+    id_line = f"arXiv:{arxiv_id}" + (f" - doi: {doi}" if doi else "")
+    dates = f"Created: {created}" + (f" Updated: {updated}" if updated else "")
+    parts = [abstract, *comments, f"{id_line}\n{dates}"]
+    return "\n\n".join(parts)
+
+
+def parse(text: str, name: str = "dump.txt", year: int | None = None) -> pl.DataFrame:
+    """Parse and clean one dump the way a build does; every record, reasons included."""
+    parsed = parse_dumps([DecodedDump(name, text, MTIME_2025_06_01)], year, 64 * 1024, dt.date(2026, 1, 1))
+    return clean_frame(parsed.records)
+
+
+def unrecognised(text: str, name: str = "dump.txt") -> list[str]:
+    """Names of files the parser could not place in either format."""
+    return parse_dumps([DecodedDump(name, text, MTIME_2025_06_01)], None, 64 * 1024, dt.date(2026, 1, 1)).unrecognised

@@ -1,0 +1,61 @@
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from flows.build import build_dataset
+from paperset.taxonomy import TOPIC_SLUGS
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    from conftest import SAMPLE
+
+    root = tmp_path_factory.mktemp("build")
+    shutil.copytree(SAMPLE, root / "raw")
+    report = build_dataset(raw_dir=str(root / "raw"), out_dir=str(root / "out"))
+    return root / "out", report
+
+
+def test_sample_builds_268_papers_258_titled_and_10_arxiv_only(built: tuple[Path, dict[str, Any]]) -> None:
+    out, report = built
+    assert (report["papers"]["total"], report["papers"]["titled"], report["papers"]["arxiv_only"]) == (268, 258, 10)
+    assert report["records"] == report["records"] | {"read": 281, "accepted": 281, "quarantined": 0}
+    assert json.loads((out / "runs" / f"{report['run_id']}.json").read_text())["status"] == "succeeded"
+
+
+def test_partitions_are_hive_paths_with_keys_out_of_the_files(built: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = built
+    files = sorted((out / "papers").rglob("*.parquet"))
+    pattern = re.compile(r"date=\d{4}-\d{2}-\d{2}/topic=([a-z-]+)/part-0\.parquet$")
+    for file in files:
+        match = pattern.search(file.relative_to(out / "papers").as_posix())
+        assert match and match.group(1) in TOPIC_SLUGS
+        assert not {"date", "topic"} & set(pq.read_schema(file).names)
+    assert sum(pq.read_metadata(f).num_rows for f in files) == 268
+
+
+def test_duckdb_reads_date_back_as_date(built: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = built
+    glob = f"{out}/papers/**/*.parquet"
+    row = duckdb.execute(
+        "SELECT typeof(date), typeof(topic), count(*) FROM read_parquet(?, hive_partitioning = true, "
+        "hive_types = {'date': DATE, 'topic': VARCHAR}) GROUP BY ALL",
+        [glob],
+    ).fetchall()
+    assert row == [("DATE", "VARCHAR", 268)]
+
+
+def test_paper_ids_are_unique_and_repeated_titles_were_merged(built: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = built
+    papers = pl.scan_parquet(out / "papers", hive_partitioning=True).collect()
+    assert papers["paper_id"].n_unique() == 268
+    assert papers.filter(pl.col("n_sightings") > 1).height == 13

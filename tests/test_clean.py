@@ -1,0 +1,50 @@
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperset.clean import clean_text, first_code_url
+
+
+def cleaned(text: str) -> str:
+    return pl.select(clean_text(pl.lit(text))).item()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (r"Nystr\"om", "Nyström"),
+        (r"Schr\"{o}dinger and {\"u}ber", "Schrödinger and über"),
+        (r"caf\'e na\"{\i}ve \c{c}a Erd\H{o}s", "café naïve ça Erdős"),
+        (r"58\% of \$5 \& more", "58% of $5 & more"),
+        (r"bound $O(10)$ and $\hat{x}\cdot\rho$", r"bound $O(10)$ and $\hat{x}\cdot\rho$"),
+        ("a\t b  \n c\u2028d ", "a b c d"),
+        ("Cafe\u0301", "Café"),
+    ],
+)
+def test_cleaning_decodes_latex_normalises_and_collapses_whitespace(raw: str, expected: str) -> None:
+    assert cleaned(raw) == expected
+
+
+def test_cleaned_text_is_in_nfc() -> None:
+    assert cleaned("Cafe\u0301") == "Caf\u00e9"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\\\"'`^~={}%$&_#cvHuoOlLsSei\u0301\u2028\x0c")), max_size=40))
+def test_cleaning_is_idempotent(text: str) -> None:
+    once = cleaned(text)
+    assert cleaned(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("Code is available at https://github.com/a/b.", "https://github.com/a/b"),
+        ("See (https://gitlab.com/x/y), thanks", "https://gitlab.com/x/y"),
+        ("Models: https://huggingface.co/org/model; code https://github.com/o/r", "https://huggingface.co/org/model"),
+        ("Project page https://site.github.io/p only", None),
+    ],
+)
+def test_first_code_url_is_found_without_trailing_punctuation(text: str, url: str | None) -> None:
+    assert pl.select(first_code_url(pl.lit(text))).item() == url

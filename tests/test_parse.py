@@ -1,0 +1,82 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+from helpers import ABSTRACT, HF_HEADER, arxiv_record, hf_page, parse, unrecognised
+
+
+def test_papers_page_records_carry_title_abstract_listing_date_and_line() -> None:
+    records = parse(hf_page(("A Title", ABSTRACT), ("Another Title", ABSTRACT + " More.")))
+    assert records["title"].to_list() == ["A Title", "Another Title"]
+    assert records["abstract"][0] == ABSTRACT
+    assert records["listed_on"].to_list() == [dt.date(2025, 4, 22)] * 2
+    assert records["line"].to_list() == [11, 15]
+    assert records["reason"].is_null().all()
+
+
+def test_arxiv_record_fields_are_extracted_and_normalised() -> None:
+    text = arxiv_record(
+        arxiv_id="2407.00912v2", updated="2024-07-02", comments=("22 pages", "Accepted by KDD"),
+        doi="10.1145/3637528.3671519",
+    )
+    row = parse(text).row(0, named=True)
+    assert row["arxiv_id"] == "2407.00912"
+    assert row["version"] == 2
+    assert row["doi"] == "10.1145/3637528.3671519"
+    assert row["comments"] == "22 pages; Accepted by KDD"
+    assert (row["published"], row["updated"]) == (dt.date(2024, 6, 30), dt.date(2024, 7, 2))
+    assert row["reason"] is None
+
+
+@pytest.mark.parametrize("arxiv_id", ["hep-th/9901001", "math.GT/0309136", "0704.0001", "2407.00912"])
+def test_old_and_new_style_ids_are_accepted(arxiv_id: str) -> None:
+    created = "1999-01-05" if "/" in arxiv_id else "2007-04-02"
+    assert parse(arxiv_record(arxiv_id=arxiv_id, created=created))["reason"].to_list() == [None]
+
+
+BAD_RECORDS = [
+    ("truncated page", hf_page(("Good", ABSTRACT)) + "\n\nA Title Cut Off", "truncated page: title with no abstract"),
+    ("truncated listing", arxiv_record() + "\n\n" + ABSTRACT, "truncated listing: abstract with no id/dates lines"),
+    ("impossible date", arxiv_record(created="2024-13-45"), "impossible date: 2024-13-45"),
+    ("malformed id", arxiv_record(arxiv_id="24A7.00912"), "malformed arXiv id line: arXiv:24A7.00912"),
+    ("updated before created", arxiv_record(updated="2024-01-01"), "Updated before Created"),
+    ("empty abstract", "arXiv:2407.00912\nCreated: 2024-06-30", "empty abstract"),
+    ("future date", arxiv_record(created="2027-01-01"), "implausible published date: 2027-01-01"),
+    ("no listing date", f"{HF_HEADER}T\n\n{ABSTRACT}", "papers page with no listing date"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "reason"), BAD_RECORDS, ids=[c[0] for c in BAD_RECORDS])
+def test_bad_records_are_rejected_with_a_reason(case: str, text: str, reason: str) -> None:
+    records = parse(text)
+    assert reason in records["reason"].drop_nulls().to_list()
+    assert records.filter(pl.col("reason").is_not_null()).height == 1
+
+
+def test_a_record_over_the_size_cap_is_rejected() -> None:
+    huge = parse(arxiv_record(abstract="word " * 20_000))
+    assert huge["reason"][0].startswith("record of 100")
+
+
+def test_text_in_neither_format_is_unrecognised() -> None:
+    assert unrecognised("<html><body>502 Bad Gateway</body></html>") == ["dump.txt"]
+
+
+def test_form_feed_and_line_separator_do_not_split_a_record() -> None:
+    records = parse(hf_page(("Title", "First half\x0c second\u2028half of the abstract.")))
+    assert records.height == 1
+    assert records["abstract"][0] == "First half second half of the abstract."
+
+
+def test_listing_year_comes_from_a_date_in_the_file_name() -> None:
+    records = parse(hf_page(("T", ABSTRACT), date="Dec 30"), name="papers-2025-01-02.txt")
+    assert records["listed_on"][0] == dt.date(2024, 12, 30)
+
+
+def test_listing_year_given_by_the_user_wins_over_modification_time() -> None:
+    assert parse(hf_page(("T", ABSTRACT)), year=2023)["listed_on"][0] == dt.date(2023, 4, 22)
+
+
+def test_listing_year_defaults_to_latest_date_not_after_modification_time() -> None:
+    # The file was modified on 2025-06-01: Apr 22 is 2025, Jul 1 must be 2024.
+    assert parse(hf_page(("T", ABSTRACT), date="Jul 1"))["listed_on"][0] == dt.date(2024, 7, 1)
