@@ -55,6 +55,17 @@ def _existing_folder(path: Path, what: str) -> Path:
     return path
 
 
+def _check_output(out: Path) -> None:
+    """Fail before starting Prefect when the output folder cannot take a dataset."""
+    from paperset.storage import OutputError, check_unlocked, preflight_output
+
+    try:
+        preflight_output(out)
+        check_unlocked(out)
+    except OutputError as error:
+        raise UsageError(str(error)) from None
+
+
 def _quiet_prefect() -> None:
     """Keep the embedded Prefect server from phoning home: this machine may have no network."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -64,6 +75,7 @@ def _build(args: argparse.Namespace) -> int:
     raw = _existing_folder(args.raw, "raw")
     if not 0 <= args.error_budget <= 1:
         raise UsageError("--error-budget must be between 0 and 1")
+    _check_output(args.out)
     _quiet_prefect()
     from flows.build import build_dataset
     from flows.summary import print_build_summary

@@ -22,6 +22,7 @@ def print_build_summary(report: dict[str, Any], out: Path) -> None:
     print("try:")
     print(
         f"  uv run python -c \"import duckdb; print(duckdb.sql(\\\"SELECT topic, count(*) AS papers "
-        f"FROM read_parquet('{out}/papers/**/*.parquet', hive_partitioning = true) "
+        f"FROM read_parquet('{out}/papers/**/*.parquet', hive_partitioning = true, "
+        f"hive_types = {{'date': DATE, 'topic': VARCHAR}}) "
         f"GROUP BY topic ORDER BY papers DESC\\\"))\""
     )

@@ -50,6 +50,8 @@ def _rx(text: str) -> str:
 
 def decode_latex(text: pl.Expr) -> pl.Expr:
     """Decode LaTeX accent macros (`\\"o`, `\\'{e}`, `{\\c c}`) and escapes (`\\%`)."""
+    # `\\` is a forced line break: a space, and never the start of an escape.
+    text = text.str.replace_all(r"\\\\", " ")
     # Dotless i and j under an accent (`\\'{\\i}`) are plain i and j once composed.
     text = text.str.replace_all(r"\\([ij])\b", "${1}")
     for macro, mark in _ACCENT_MARKS.items():

@@ -79,8 +79,19 @@ def remove_durable(path: Path, keep: Path) -> None:
         folder = folder.parent
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so readers see the old file or the new, never a torn one."""
+def holds(path: Path, data: bytes) -> bool:
+    """Tell whether `path` is a file holding exactly `data` (size first, to skip most reads)."""
+    return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> bool:
+    """Replace `path` with `data` so readers see the old file or the new, never a torn one.
+
+    A file already holding `data` is left alone, so a re-run rewrites nothing; the result
+    tells whether the file was written.
+    """
+    if holds(path, data):
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -93,14 +104,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+    return True
 
 
-def atomic_write_json(path: Path, payload: Any) -> None:
-    """Write `payload` as indented, key-sorted JSON, atomically."""
+def atomic_write_json(path: Path, payload: Any) -> bool:
+    """Write `payload` as indented, key-sorted JSON, atomically, unless already there."""
     text = json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8"))
+    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
-    """Write `frame` as deterministic zstd Parquet, atomically."""
-    atomic_write_bytes(path, parquet_bytes(frame))
+def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> bool:
+    """Write `frame` as deterministic zstd Parquet, atomically, unless already there."""
+    return atomic_write_bytes(path, parquet_bytes(frame))

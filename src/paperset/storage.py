@@ -1,0 +1,51 @@
+"""The storage layer's public face: preflight, lock, commit, read back, verify.
+
+The flow calls, in order: `preflight_output` (and `check_unlocked`, to refuse a busy folder
+before a slow start-up), then under `output_lock` `read_papers` (to merge with what is there)
+and `commit_papers`. See `storage_commit` for why a commit is crash-safe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from paperset.lock import LockedError, check_unlocked, output_lock, reading
+from paperset.schema import Paper, polars_schema
+from paperset.storage_commit import CommitResult, commit_papers
+from paperset.storage_layout import HIVE_SCHEMA, Layout, OutputError, data_schema
+from paperset.storage_manifest import verify_manifest
+from paperset.storage_preflight import preflight_output
+
+__all__ = [
+    "CommitResult",
+    "LockedError",
+    "OutputError",
+    "check_unlocked",
+    "commit_papers",
+    "output_lock",
+    "preflight_output",
+    "read_papers",
+    "verify_manifest",
+]
+
+
+def read_papers(out_dir: Path) -> pl.DataFrame:
+    """Return the committed dataset in Paper column order, `date` and `topic` typed from paths."""
+    layout = Layout(out_dir)
+    with reading(out_dir):
+        if next(layout.parquet_files(), None) is None:
+            return pl.DataFrame(schema=polars_schema(Paper))
+        # The folder, not a glob: hive keys are parsed below it only, and no glob chars bite.
+        # Files from before a schema change read as today's columns: new ones null, gone ones
+        # dropped; the flow's validation then decides whether the result is acceptable.
+        frame = pl.scan_parquet(
+            layout.papers,
+            hive_partitioning=True,
+            hive_schema=HIVE_SCHEMA,
+            schema=data_schema(),
+            missing_columns="insert",
+            extra_columns="ignore",
+        ).collect()
+    return frame.select(polars_schema(Paper).names())

@@ -1,0 +1,153 @@
+"""The commit protocol: stage, verify, publish under a readers' lock, manifest last.
+
+A commit stages every changed partition under `.staging/<run_id>/` (same filesystem, outside
+`papers/`), verifies each staged file by reading it back, then, holding readers off, renames the
+files into `papers/`, removes partitions that no longer hold any paper, and writes the manifest
+last. Every step is a rename or an unlink of a whole file, so a crash anywhere leaves only whole
+Parquet files under `papers/`, and the next commit converges to the intended dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from paperset.fsio import holds, parquet_bytes, remove_durable, replace_durable, write_durable
+from paperset.lock import publishing, require_lock
+from paperset.schema import PARTITION_KEYS
+from paperset.storage_layout import (
+    Layout,
+    OutputError,
+    check_papers,
+    check_run_id,
+    inside,
+    partition_file,
+)
+from paperset.storage_manifest import FileEntry, write_manifest
+
+CRASH_ENV = "PAPERSET_CRASH_AT"
+CRASH_POINTS = (
+    "staged",
+    "replaced-one",
+    "replaced-all",
+    "removed-one",
+    "removed-all",
+    "manifest-written",
+)
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit changed; files are named relative to the output folder."""
+
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    rows: int
+    manifest: Path
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The dataset after the commit, and the moves that get it there."""
+
+    files: dict[str, FileEntry]
+    staged: dict[str, Path]
+    removed: tuple[str, ...]
+
+
+def commit_papers(papers: pl.DataFrame, out_dir: Path, run_id: str) -> CommitResult:
+    """Make `papers` the whole dataset, rewriting only the partitions whose bytes change."""
+    check_run_id(run_id)
+    require_lock(out_dir, run_id)
+    layout = Layout(out_dir)
+    _clear_staging(layout)  # a killed run's leftovers: safe to drop, we hold the writer lock
+    plan = _plan(layout, check_papers(papers), run_id)
+    _crash_point("staged")
+    with publishing(out_dir):
+        _publish(layout, plan)
+        write_manifest(layout, plan.files, run_id)
+        _crash_point("manifest-written")
+    _clear_staging(layout)
+    return CommitResult(
+        written=tuple(sorted(plan.staged)),
+        removed=plan.removed,
+        unchanged=tuple(sorted(plan.files.keys() - plan.staged.keys())),
+        rows=sum(entry.rows for entry in plan.files.values()),
+        manifest=layout.manifest,
+    )
+
+
+def _plan(layout: Layout, papers: pl.DataFrame, run_id: str) -> _Plan:
+    """Stage the partitions that change and work out which files must go."""
+    current = set(layout.parquet_files())
+    if papers.is_empty() and current:
+        # An empty run is likelier a broken upstream step than a wish to delete everything.
+        return _Plan({name: FileEntry.on_disk(layout.root / name) for name in current}, {}, ())
+    files, staged = _stage(layout, papers, layout.staging / run_id)
+    return _Plan(files, staged, tuple(sorted(current - set(files))))
+
+
+def _stage(
+    layout: Layout, papers: pl.DataFrame, staging: Path
+) -> tuple[dict[str, FileEntry], dict[str, Path]]:
+    """Describe every partition and stage, verified, each one whose bytes differ on disk."""
+    files: dict[str, FileEntry] = {}
+    staged: dict[str, Path] = {}
+    for name, part in _partitions(papers):
+        data = parquet_bytes(part)
+        files[name] = FileEntry.of(data, part.height)
+        if not holds(inside(layout, name), data):
+            staged[name] = _stage_file(staging / name, data, part)
+    return files, staged
+
+
+def _partitions(papers: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Yield each partition's file name and rows, sorted by `paper_id`, keys dropped."""
+    groups = papers.sort("paper_id").partition_by(
+        list(PARTITION_KEYS), as_dict=True, include_key=False
+    )
+    for (date, topic), part in sorted(groups.items()):
+        yield partition_file(date, topic), part
+
+
+def _stage_file(path: Path, data: bytes, part: pl.DataFrame) -> Path:
+    """Write `data` to `path`, flushed, and prove it reads back as `part`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_durable(path, data)
+    if path.read_bytes() != data or not pl.read_parquet(path).equals(part):
+        raise OutputError(f"staged file {path} does not read back as written; check the disk")
+    return path
+
+
+def _publish(layout: Layout, plan: _Plan) -> None:
+    """Rename staged files into `papers/`, then delete the files no partition maps to."""
+    for count, name in enumerate(sorted(plan.staged), start=1):
+        replace_durable(plan.staged[name], inside(layout, name))
+        if count == 1:
+            _crash_point("replaced-one")
+    _crash_point("replaced-all")
+    for count, name in enumerate(plan.removed, start=1):
+        # Names come from walking papers/ itself; unlink never follows a link out of it.
+        remove_durable(layout.root / name, keep=layout.papers)
+        if count == 1:
+            _crash_point("removed-one")
+    _crash_point("removed-all")
+
+
+def _clear_staging(layout: Layout) -> None:
+    """Delete everything under `.staging/`."""
+    if layout.staging.exists():
+        shutil.rmtree(layout.staging)
+
+
+def _crash_point(point: str) -> None:
+    """Die here as a power cut would, when a test names this point in PAPERSET_CRASH_AT."""
+    if os.environ.get(CRASH_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)

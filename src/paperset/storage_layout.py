@@ -1,0 +1,119 @@
+"""Where things live in an output folder, and the checks that keep every path inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from paperset.schema import PARTITION_KEYS, SLUG_PATTERN, Paper, polars_schema
+
+FORMAT_NAME = "paperset"
+FORMAT_VERSION = 1
+PART_FILE = "part-0.parquet"
+OWN_ENTRIES = frozenset(
+    {"papers", "quarantine", "runs", "_meta", ".staging", ".lock", "releases", ".gitkeep"}
+)
+RUN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+HIVE_SCHEMA = pl.Schema({"date": pl.Date, "topic": pl.String})
+
+
+class OutputError(Exception):
+    """A problem with the output folder that the user must fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The paths paperset owns inside one output folder."""
+
+    root: Path
+
+    @property
+    def papers(self) -> Path:
+        return self.root / "papers"
+
+    @property
+    def meta(self) -> Path:
+        return self.root / "_meta"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / ".staging"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
+
+    @property
+    def marker(self) -> Path:
+        return self.meta / "dataset.json"
+
+    @property
+    def manifest(self) -> Path:
+        return self.meta / "manifest.json"
+
+    def parquet_files(self) -> Iterator[str]:
+        """Yield every Parquet file under `papers/`, as a path relative to the root."""
+        for folder, _, names in os.walk(self.papers):
+            for name in names:
+                if name.endswith(".parquet"):
+                    yield Path(folder, name).relative_to(self.root).as_posix()
+
+
+def check_run_id(run_id: str) -> None:
+    """Refuse a run id that could not serve as a single, harmless folder name."""
+    if not re.fullmatch(RUN_ID_PATTERN, run_id):
+        raise ValueError(f"run id {run_id!r} must match {RUN_ID_PATTERN}")
+
+
+def partition_file(date: object, topic: object) -> str:
+    """Return `papers/date=YYYY-MM-DD/topic=<slug>/part-0.parquet`; refuse other values."""
+    # datetime is a subclass of date and would print a time into the path.
+    if type(date) is not dt.date:
+        raise ValueError(f"partition date {date!r} is not a date")
+    if not isinstance(topic, str) or not re.fullmatch(SLUG_PATTERN, topic):
+        raise ValueError(f"partition topic {topic!r} is not a slug matching {SLUG_PATTERN}")
+    return f"papers/date={date.isoformat()}/topic={topic}/{PART_FILE}"
+
+
+def inside(layout: Layout, relative: str) -> Path:
+    """Return the absolute path of `relative`, refusing one that resolves outside `papers/`."""
+    path = layout.root / relative
+    if not path.resolve().is_relative_to(layout.papers.resolve()):
+        raise OutputError(f"{path} resolves outside {layout.papers}; refusing to write there")
+    return path
+
+
+def data_schema() -> pl.Schema:
+    """Return the columns stored inside each file: the Paper schema minus the partition keys."""
+    schema = polars_schema(Paper)
+    return pl.Schema({k: v for k, v in schema.items() if k not in PARTITION_KEYS})
+
+
+def check_papers(papers: pl.DataFrame) -> pl.DataFrame:
+    """Return `papers` in Paper column order, refusing other columns or unsafe partition keys."""
+    expected = polars_schema(Paper)
+    if dict(papers.schema) != dict(expected):
+        missing = sorted(set(expected) - set(papers.schema))
+        extra = sorted(set(papers.schema) - set(expected))
+        typed = sorted(
+            k for k in set(expected) & set(papers.schema) if papers.schema[k] != expected[k]
+        )
+        raise ValueError(
+            f"papers do not match Paper: missing {missing}, extra {extra}, retyped {typed}"
+        )
+    unsafe = papers.filter(
+        pl.col("date").is_null() | ~pl.col("topic").str.contains(SLUG_PATTERN).fill_null(False)
+    )
+    if not unsafe.is_empty():
+        example = unsafe.row(0, named=True)
+        raise ValueError(
+            f"{unsafe.height} papers have a partition key that is not a date and a slug, "
+            f"e.g. date={example['date']!r} topic={example['topic']!r}"
+        )
+    return papers.select(expected.names())
