@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -34,16 +35,24 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval-topics", help="measure the topic classifier on labelled papers")
     evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps to classify (default: data/raw)")
     evaluate.add_argument("--labels", type=Path, default=Path("tests/data/topics_dev.json"), help="labels JSON (default: tests/data/topics_dev.json)")
+    build.set_defaults(handler=_build)
+    evaluate.set_defaults(handler=_eval_topics)
+    for register in _command_modules():
+        register(commands)
     return parser
+
+
+def _command_modules() -> list[Callable[[Any], None]]:
+    """Commands that live in their own modules register their parsers here."""
+    return []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command named on the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return _build(args)
-        return _eval_topics(args)
+        status: int = args.handler(args)
+        return status
     except UsageError as error:
         print(f"paperset: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -4,6 +4,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,17 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> tuple[Path, dict[str, Any]]:
+    """The bundled sample built once by the real flow: (output folder, run report)."""
+    from flows.build import build_dataset
+
+    root = tmp_path_factory.mktemp("built-sample")
+    shutil.copytree(SAMPLE, root / "raw")
+    report = build_dataset(raw_dir=str(root / "raw"), out_dir=str(root / "out"))
+    return root / "out", report
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,28 +11,17 @@ import pytest
 from flows.build import build_dataset
 from paperset.taxonomy import TOPIC_SLUGS
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    from conftest import SAMPLE
-
-    root = tmp_path_factory.mktemp("build")
-    shutil.copytree(SAMPLE, root / "raw")
-    report = build_dataset(raw_dir=str(root / "raw"), out_dir=str(root / "out"))
-    return root / "out", report
-
-
-def test_sample_builds_268_papers_258_titled_and_10_arxiv_only(built: tuple[Path, dict[str, Any]]) -> None:
-    out, report = built
+def test_sample_builds_268_papers_258_titled_and_10_arxiv_only(built_sample: tuple[Path, dict[str, Any]]) -> None:
+    out, report = built_sample
     assert (report["papers"]["total"], report["papers"]["titled"], report["papers"]["arxiv_only"]) == (268, 258, 10)
     assert report["records"] == report["records"] | {"read": 281, "accepted": 281, "quarantined": 0}
     assert json.loads((out / "runs" / f"{report['run_id']}.json").read_text())["status"] == "succeeded"
 
 
-def test_partitions_are_hive_paths_with_keys_out_of_the_files(built: tuple[Path, dict[str, Any]]) -> None:
-    out, _ = built
+def test_partitions_are_hive_paths_with_keys_out_of_the_files(built_sample: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = built_sample
     files = sorted((out / "papers").rglob("*.parquet"))
     pattern = re.compile(r"date=\d{4}-\d{2}-\d{2}/topic=([a-z-]+)/part-0\.parquet$")
     for file in files:
@@ -43,8 +31,8 @@ def test_partitions_are_hive_paths_with_keys_out_of_the_files(built: tuple[Path,
     assert sum(pq.read_metadata(f).num_rows for f in files) == 268
 
 
-def test_duckdb_reads_date_back_as_date(built: tuple[Path, dict[str, Any]]) -> None:
-    out, _ = built
+def test_duckdb_reads_date_back_as_date(built_sample: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = built_sample
     glob = f"{out}/papers/**/*.parquet"
     row = duckdb.execute(
         "SELECT typeof(date), typeof(topic), count(*) FROM read_parquet(?, hive_partitioning = true, "
@@ -54,8 +42,8 @@ def test_duckdb_reads_date_back_as_date(built: tuple[Path, dict[str, Any]]) -> N
     assert row == [("DATE", "VARCHAR", 268)]
 
 
-def test_paper_ids_are_unique_and_repeated_titles_were_merged(built: tuple[Path, dict[str, Any]]) -> None:
-    out, _ = built
+def test_paper_ids_are_unique_and_repeated_titles_were_merged(built_sample: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = built_sample
     papers = pl.scan_parquet(out / "papers", hive_partitioning=True).collect()
     assert papers["paper_id"].n_unique() == 268
     assert papers.filter(pl.col("n_sightings") > 1).height == 13

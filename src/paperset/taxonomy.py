@@ -258,3 +258,10 @@ TAXONOMY: tuple[Topic, ...] = (
 
 TOPIC_SLUGS: tuple[str, ...] = tuple(topic.slug for topic in TAXONOMY)
 FALLBACK_TOPIC = "other"
+
+
+def taxonomy_table_markdown() -> str:
+    """Render the taxonomy as the markdown table the README and dataset card show."""
+    rows = ["| slug | scope |", "|---|---|"]
+    rows += [f"| `{topic.slug}` | {topic.scope} |" for topic in TAXONOMY]
+    return "\n".join(rows)
