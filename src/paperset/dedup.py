@@ -61,28 +61,36 @@ def components(n_nodes: int, edges: pl.DataFrame) -> np.ndarray:
 
 
 def cluster_sightings(nodes: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
-    """Return `node` → `cluster`, never joining two different arXiv ids or DOIs."""
+    """Return `node` → `cluster`, never joining two different arXiv ids or DOIs.
+
+    A cluster that holds two ids through a chain of weak edges first loses its title
+    edges (an abstract match is the more specific evidence); if it still holds two ids,
+    the weak edges touching its id-bearing sightings go too.
+    """
     edges = guard_edges(edges, nodes)
-    labelled = nodes.with_columns(cluster=pl.Series(components(len(nodes), edges)))
-    conflicted = _conflicted_clusters(labelled)
-    if conflicted.is_empty():
-        return labelled.select("node", "cluster")
-    id_nodes = labelled.filter(
-        pl.col("cluster").is_in(conflicted) & (pl.col("arxiv_id").is_not_null() | pl.col("doi").is_not_null())
-    )["node"]
-    strong_or_untouched = (pl.col("rule") == "arxiv_id") | ~(
-        pl.col("a").is_in(id_nodes) | pl.col("b").is_in(id_nodes)
-    )
-    relabelled = components(len(nodes), edges.filter(strong_or_untouched))
-    return nodes.select("node").with_columns(cluster=pl.Series(relabelled))
+    labels = components(len(nodes), edges)
+    for dropped in (_title_edges_among, _weak_edges_at_ids_among):
+        members = _conflicted_members(nodes, labels)
+        if members.is_empty():
+            break
+        edges = edges.filter(~dropped(members))
+        labels = components(len(nodes), edges)
+    return nodes.select("node").with_columns(cluster=pl.Series(labels))
 
 
-def _conflicted_clusters(labelled: pl.DataFrame) -> pl.Series:
-    return (
-        labelled.group_by("cluster")
-        .agg(
-            pl.col("arxiv_id").drop_nulls().n_unique().alias("ids"),
-            pl.col("doi").drop_nulls().n_unique().alias("dois"),
-        )
-        .filter((pl.col("ids") > 1) | (pl.col("dois") > 1))["cluster"]
+def _conflicted_members(nodes: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
+    """Nodes of clusters holding more than one arXiv id or DOI, and whether each has one."""
+    labelled = nodes.with_columns(cluster=pl.Series(labels))
+    distinct = [pl.col(c).drop_nulls().n_unique().over("cluster") > 1 for c in ("arxiv_id", "doi")]
+    return labelled.filter(pl.any_horizontal(distinct)).select(
+        "node", has_id=pl.col("arxiv_id").is_not_null() | pl.col("doi").is_not_null()
     )
+
+
+def _title_edges_among(members: pl.DataFrame) -> pl.Expr:
+    return (pl.col("rule") == "title") & pl.col("a").is_in(members["node"].implode())
+
+
+def _weak_edges_at_ids_among(members: pl.DataFrame) -> pl.Expr:
+    ids = members.filter("has_id")["node"].implode()
+    return (pl.col("rule") != "arxiv_id") & (pl.col("a").is_in(ids) | pl.col("b").is_in(ids))

@@ -1,0 +1,129 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page, parse
+
+from paperset.merge import merge_duplicates
+from paperset.records import split_rejected
+from paperset.sightings import SIGHTING, update_sightings
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+NO_PREVIOUS = pl.DataFrame(schema={"paper_id": pl.String, "aliases": pl.List(pl.String)})
+SCORE_SDE = (
+    "Creating noise from data is easy; creating data from noise is generative modeling. We "
+    "present a stochastic differential equation that smoothly transforms a complex data "
+    "distribution to a known prior distribution by slowly injecting noise, and a corresponding "
+    "reverse-time SDE that transforms the prior distribution back into the data distribution "
+    "by slowly removing the noise. Crucially, the reverse-time SDE depends only on the "
+    "time-dependent gradient field of the perturbed data distribution."
+)
+SCORE_GRAPHS = (
+    "Generating graph-structured data requires learning the underlying distribution of graphs. "
+    "Yet, this is a challenging problem, and the previous graph generative methods either fail "
+    "to capture the permutation-invariance property of graphs or cannot sufficiently model the "
+    "complex dependency between nodes and edges. To overcome these limitations, we propose a "
+    "novel score-based generative model for graphs with a continuous-time framework, using a "
+    "system of stochastic differential equations over nodes and adjacency matrices."
+)
+
+LONG_ABSTRACT = f"{ABSTRACT} {SCORE_SDE} {OTHER_ABSTRACT}"
+
+
+def papers_of(*dumps: tuple[str, str]) -> pl.DataFrame:
+    records = pl.concat([parse(text, name=name) for name, text in dumps])
+    accepted, rejected = split_rejected(records)
+    assert rejected.is_empty(), rejected["reason"].to_list()
+    sightings = update_sightings(pl.DataFrame(schema=SIGHTING), accepted, [], NOW)
+    return merge_duplicates(sightings.sort("source_file", "line"), NO_PREVIOUS).papers
+
+
+def revise_one_sentence(text: str) -> str:
+    return text.replace(
+        "Using controlled synthetic tasks we show that attention heads implement a simple form of gradient descent",
+        "On controlled synthetic tasks we find that some attention heads carry out a kind of gradient descent",
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("In-Context Learning, Explained", "in-context learning   explained"),
+        ("In-Context Learning Explained", "IN CONTEXT LEARNING: EXPLAINED!"),
+    ],
+)
+def test_titles_differing_in_case_punctuation_or_spacing_are_one_paper(first: str, second: str) -> None:
+    papers = papers_of(("a.txt", hf_page((first, ABSTRACT))), ("b.txt", hf_page((second, OTHER_ABSTRACT))))
+    assert papers.height == 1
+    assert papers["n_sightings"].to_list() == [2]
+
+
+def test_a_revised_sentence_in_the_abstract_is_the_same_paper() -> None:
+    papers = papers_of(
+        ("a.txt", hf_page(("A Title", LONG_ABSTRACT))),
+        ("b.txt", hf_page(("A Different Title", revise_one_sentence(LONG_ABSTRACT)))),
+    )
+    assert papers.height == 1
+
+
+def test_a_new_version_of_an_arxiv_record_is_the_same_paper() -> None:
+    papers = papers_of(
+        ("a.txt", arxiv_record(arxiv_id="2407.00912v1")),
+        ("b.txt", arxiv_record(arxiv_id="2407.00912v2", abstract=OTHER_ABSTRACT, updated="2024-07-05")),
+    )
+    row = papers.row(0, named=True)
+    assert (papers.height, row["arxiv_id"], row["updated"]) == (1, "2407.00912", dt.date(2024, 7, 5))
+    assert row["abstract"] == OTHER_ABSTRACT  # text comes from the most recent sighting
+
+
+def test_an_arxiv_listing_and_a_papers_page_of_one_paper_merge_with_title_and_id() -> None:
+    papers = papers_of(("page.txt", hf_page(("A Title", ABSTRACT))), ("listing.txt", arxiv_record()))
+    row = papers.row(0, named=True)
+    assert papers.height == 1
+    assert (row["title"], row["arxiv_id"], row["published"]) == ("A Title", "2407.00912", dt.date(2024, 6, 30))
+    assert row["sources"] == ["listing.txt", "page.txt"]
+
+
+def test_look_alike_titles_with_different_abstracts_stay_apart() -> None:
+    papers = papers_of(
+        ("a.txt", hf_page(("Score-Based Generative Modeling through Stochastic Differential Equations", SCORE_SDE))),
+        ("b.txt", hf_page(("Score-based Generative Modeling of Graphs via the System of Stochastic Differential Equations", SCORE_GRAPHS))),
+    )
+    assert papers.height == 2
+
+
+def test_the_same_title_with_different_arxiv_ids_is_never_one_paper() -> None:
+    papers = papers_of(
+        ("a.txt", hf_page(("Shared Title", ABSTRACT))),
+        ("b.txt", hf_page(("Shared Title", OTHER_ABSTRACT))),
+        ("c.txt", arxiv_record(arxiv_id="2401.00001", abstract=ABSTRACT)),
+        ("d.txt", arxiv_record(arxiv_id="2402.00002", abstract=OTHER_ABSTRACT)),
+    )
+    assert sorted(papers["arxiv_id"].to_list()) == ["2401.00001", "2402.00002"]
+    assert papers["title"].to_list() == ["Shared Title", "Shared Title"]
+
+
+def test_different_dois_are_never_merged_by_abstract() -> None:
+    papers = papers_of(
+        ("a.txt", arxiv_record(arxiv_id="2401.00001", doi="10.1/a")),
+        ("b.txt", arxiv_record(arxiv_id="2402.00002", doi="10.1/b")),
+    )
+    assert papers.height == 2
+
+
+def test_short_abstracts_are_never_fuzzy_merged() -> None:
+    short = "We propose a new method for image segmentation that works well."
+    papers = papers_of(("a.txt", hf_page(("One Title", short))), ("b.txt", hf_page(("Other Title", short + " Indeed."))))
+    assert papers.height == 2
+
+
+def test_merge_does_not_depend_on_sighting_order() -> None:
+    records = pl.concat(
+        [parse(hf_page(("A Title", ABSTRACT)), name="p.txt"), parse(arxiv_record(), name="l.txt"),
+         parse(hf_page(("Other", OTHER_ABSTRACT)), name="q.txt")]
+    )
+    sightings = update_sightings(pl.DataFrame(schema=SIGHTING), split_rejected(records)[0], [], NOW)
+    forward = merge_duplicates(sightings, NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
+    backward = merge_duplicates(sightings.reverse(), NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
+    assert forward.equals(backward)
