@@ -36,8 +36,14 @@ def build_dataset(
 ) -> dict[str, Any]:
     """Parse, clean, merge, classify, validate and commit every raw dump; report the run."""
     config = BuildConfig(
-        Path(raw_dir), Path(out_dir), year, error_budget, max_record_bytes, partition,
-        near_duplicates, logical_date=_logical_date(),
+        Path(raw_dir),
+        Path(out_dir),
+        year,
+        error_budget,
+        max_record_bytes,
+        partition,
+        near_duplicates,
+        logical_date=_logical_date(),
     )
     run_id = _run_id(config.run_time())
     report = RunReport(run_id, config.run_time().isoformat(), raw_dir, out_dir)
@@ -61,15 +67,22 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         found = tasks.discover_raw_files(config.raw_dir)
         batch = tasks.read_dumps(found.files)
     with report.timing("parse"):
-        parsed = tasks.parse_dumps(batch.dumps, config.listing_year, config.max_record_bytes, now.date())
+        parsed = tasks.parse_dumps(
+            batch.dumps, config.listing_year, config.max_record_bytes, now.date()
+        )
     with report.timing("clean"):
         accepted, rejected = split_rejected(tasks.clean_records(parsed.records))
     rejected_files = batch.rejected + unrecognised(batch, parsed.unrecognised)
     report.warnings = found.warnings + batch.warnings
-    report.files = _file_counts(len(found.files), len(found.warnings), len(batch.dumps), len(rejected_files))
+    report.files = _file_counts(
+        len(found.files), len(found.warnings), len(batch.dumps), len(rejected_files)
+    )
     report.count_records(parsed.records.height, accepted.height, rejected)
     quarantined = pl.concat(
-        [record_entries(rejected, report.run_id, now), file_entries(rejected_files, report.run_id, now)]
+        [
+            record_entries(rejected, report.run_id, now),
+            file_entries(rejected_files, report.run_id, now),
+        ]
     )
     report.outputs["quarantine"] = _str(write_quarantine(out, quarantined, report.run_id))
     report.check_error_budget(config.error_budget)
@@ -89,15 +102,21 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         atomic_write_parquet(merges_path, merged.merges)
     report.outputs["merges"] = str(merges_path)
     report.partitions = {
-        "written": len(committed.written), "removed": len(committed.removed),
+        "written": len(committed.written),
+        "removed": len(committed.removed),
         "unchanged": len(committed.unchanged),
     }
     report.papers = paper_counts(papers, previous, merged.merges)
 
 
 def _file_counts(found: int, skipped: int, parsed: int, quarantined: int) -> dict[str, int]:
-    return {"found": found, "skipped": skipped, "parsed": parsed, "quarantined": quarantined,
-            "empty": found - parsed - quarantined}
+    return {
+        "found": found,
+        "skipped": skipped,
+        "parsed": parsed,
+        "quarantined": quarantined,
+        "empty": found - parsed - quarantined,
+    }
 
 
 def _logical_date() -> dt.datetime | None:

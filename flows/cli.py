@@ -26,15 +26,50 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="parse, deduplicate, validate and write the dataset (Prefect flow)"
     )
-    build.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps folder (default: data/raw)")
-    build.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder (default: data/processed)")
-    build.add_argument("--year", type=int, help="year of papers-page dates when the file name has none")
-    build.add_argument("--partition", choices=["day", "month"], default="day", help="date partition granularity (default: day)")
-    build.add_argument("--error-budget", type=float, default=0.10, help="max share of quarantined records before the run fails (default: 0.10)")
-    build.add_argument("--no-near-duplicates", action="store_true", help="merge exact duplicates only (skip MinHash)")
-    evaluate = commands.add_parser("eval-topics", help="measure the topic classifier on labelled papers")
-    evaluate.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps to classify (default: data/raw)")
-    evaluate.add_argument("--labels", type=Path, default=Path("tests/data/topics_dev.json"), help="labels JSON (default: tests/data/topics_dev.json)")
+    build.add_argument(
+        "--raw", type=Path, default=Path("data/raw"), help="raw dumps folder (default: data/raw)"
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/processed"),
+        help="output folder (default: data/processed)",
+    )
+    build.add_argument(
+        "--year", type=int, help="year of papers-page dates when the file name has none"
+    )
+    build.add_argument(
+        "--partition",
+        choices=["day", "month"],
+        default="day",
+        help="date partition granularity (default: day)",
+    )
+    build.add_argument(
+        "--error-budget",
+        type=float,
+        default=0.10,
+        help="max share of quarantined records before the run fails (default: 0.10)",
+    )
+    build.add_argument(
+        "--no-near-duplicates",
+        action="store_true",
+        help="merge exact duplicates only (skip MinHash)",
+    )
+    evaluate = commands.add_parser(
+        "eval-topics", help="measure the topic classifier on labelled papers"
+    )
+    evaluate.add_argument(
+        "--raw",
+        type=Path,
+        default=Path("data/raw"),
+        help="raw dumps to classify (default: data/raw)",
+    )
+    evaluate.add_argument(
+        "--labels",
+        type=Path,
+        default=Path("tests/data/topics_dev.json"),
+        help="labels JSON (default: tests/data/topics_dev.json)",
+    )
     build.set_defaults(handler=_build)
     evaluate.set_defaults(handler=_eval_topics)
     for register in _command_modules():
@@ -93,8 +128,11 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         report = build_dataset(
-            raw_dir=str(raw), out_dir=str(args.out), year=args.year,
-            error_budget=args.error_budget, partition=args.partition,
+            raw_dir=str(raw),
+            out_dir=str(args.out),
+            year=args.year,
+            error_budget=args.error_budget,
+            partition=args.partition,
             near_duplicates=not args.no_near_duplicates,
         )
     except OutputError as error:

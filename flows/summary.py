@@ -10,10 +10,14 @@ def print_build_summary(report: dict[str, Any], out: Path) -> None:
     """Print papers, papers per topic, where the output is and a DuckDB query to try."""
     papers, records = report["papers"], report["records"]
     print()
-    print(f"paperset: {papers['total']} papers ({papers['titled']} with a title, "
-          f"{papers['arxiv_only']} arXiv-only); {papers['new']} new, {papers['updated']} updated")
-    print(f"records: {records['read']} read = {records['accepted']} accepted "
-          f"+ {records['quarantined']} quarantined; files: {report['files']}")
+    print(
+        f"paperset: {papers['total']} papers ({papers['titled']} with a title, "
+        f"{papers['arxiv_only']} arXiv-only); {papers['new']} new, {papers['updated']} updated"
+    )
+    print(
+        f"records: {records['read']} read = {records['accepted']} accepted "
+        f"+ {records['quarantined']} quarantined; files: {report['files']}"
+    )
     print("papers per topic:")
     for topic, count in papers["per_topic"].items():
         print(f"  {topic:<28}{count:>6}")
@@ -21,8 +25,8 @@ def print_build_summary(report: dict[str, Any], out: Path) -> None:
     print(f"quarantine: {out / 'quarantine'}/   report: {report['outputs']['report']}")
     print("try:")
     print(
-        f"  uv run python -c \"import duckdb; print(duckdb.sql(\\\"SELECT topic, count(*) AS papers "
+        f'  uv run python -c "import duckdb; print(duckdb.sql(\\"SELECT topic, count(*) AS papers '
         f"FROM read_parquet('{out}/papers/**/*.parquet', hive_partitioning = true, "
         f"hive_types = {{'date': DATE, 'topic': VARCHAR}}) "
-        f"GROUP BY topic ORDER BY papers DESC\\\"))\""
+        f'GROUP BY topic ORDER BY papers DESC\\"))"'
     )

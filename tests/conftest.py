@@ -30,7 +30,9 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def built_sample(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> tuple[Path, dict[str, Any]]:
+def built_sample(
+    tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
+) -> tuple[Path, dict[str, Any]]:
     """The bundled sample built once by the real flow: (output folder, run report)."""
     from flows.build import build_dataset
 

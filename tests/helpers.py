@@ -9,7 +9,10 @@ import polars as pl
 from paperset.clean import clean_frame
 from paperset.parse import DecodedDump, parse_dumps
 
-HF_HEADER = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nbyAK and the research community\n\n"
+HF_HEADER = (
+    "new\n\nGet trending papers in your email inbox!\n\n"
+    "Subscribe\n\nbyAK and the research community\n\n"
+)
 ABSTRACT = (
     "We study how large language models learn from a handful of examples in context. "
     "Using controlled synthetic tasks we show that attention heads implement a simple "
@@ -41,13 +44,18 @@ def arxiv_record(
 
 def parse(text: str, name: str = "dump.txt", year: int | None = None) -> pl.DataFrame:
     """Parse and clean one dump the way a build does; every record, reasons included."""
-    parsed = parse_dumps([DecodedDump(name, text, MTIME_2025_06_01)], year, 64 * 1024, dt.date(2026, 1, 1))
+    parsed = parse_dumps(
+        [DecodedDump(name, text, MTIME_2025_06_01)], year, 64 * 1024, dt.date(2026, 1, 1)
+    )
     return clean_frame(parsed.records)
 
 
 def unrecognised(text: str, name: str = "dump.txt") -> list[str]:
     """Names of files the parser could not place in either format."""
-    return parse_dumps([DecodedDump(name, text, MTIME_2025_06_01)], None, 64 * 1024, dt.date(2026, 1, 1)).unrecognised
+    return parse_dumps(
+        [DecodedDump(name, text, MTIME_2025_06_01)], None, 64 * 1024, dt.date(2026, 1, 1)
+    ).unrecognised
+
 
 OTHER_ABSTRACT = (
     "Remote sensing images of landslides are scarce and noisy. We fuse high-resolution "

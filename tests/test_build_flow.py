@@ -6,21 +6,28 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow.parquet as pq
-import pytest
 
-from flows.build import build_dataset
 from paperset.taxonomy import TOPIC_SLUGS
 
 
-
-def test_sample_builds_268_papers_258_titled_and_10_arxiv_only(built_sample: tuple[Path, dict[str, Any]]) -> None:
+def test_sample_builds_268_papers_258_titled_and_10_arxiv_only(
+    built_sample: tuple[Path, dict[str, Any]],
+) -> None:
     out, report = built_sample
-    assert (report["papers"]["total"], report["papers"]["titled"], report["papers"]["arxiv_only"]) == (268, 258, 10)
+    assert (
+        report["papers"]["total"],
+        report["papers"]["titled"],
+        report["papers"]["arxiv_only"],
+    ) == (268, 258, 10)
     assert report["records"] == report["records"] | {"read": 281, "accepted": 281, "quarantined": 0}
-    assert json.loads((out / "runs" / f"{report['run_id']}.json").read_text())["status"] == "succeeded"
+    assert (
+        json.loads((out / "runs" / f"{report['run_id']}.json").read_text())["status"] == "succeeded"
+    )
 
 
-def test_partitions_are_hive_paths_with_keys_out_of_the_files(built_sample: tuple[Path, dict[str, Any]]) -> None:
+def test_partitions_are_hive_paths_with_keys_out_of_the_files(
+    built_sample: tuple[Path, dict[str, Any]],
+) -> None:
     out, _ = built_sample
     files = sorted((out / "papers").rglob("*.parquet"))
     pattern = re.compile(r"date=\d{4}-\d{2}-\d{2}/topic=([a-z-]+)/part-0\.parquet$")
@@ -35,14 +42,17 @@ def test_duckdb_reads_date_back_as_date(built_sample: tuple[Path, dict[str, Any]
     out, _ = built_sample
     glob = f"{out}/papers/**/*.parquet"
     row = duckdb.execute(
-        "SELECT typeof(date), typeof(topic), count(*) FROM read_parquet(?, hive_partitioning = true, "
+        "SELECT typeof(date), typeof(topic), count(*) "
+        "FROM read_parquet(?, hive_partitioning = true, "
         "hive_types = {'date': DATE, 'topic': VARCHAR}) GROUP BY ALL",
         [glob],
     ).fetchall()
     assert row == [("DATE", "VARCHAR", 268)]
 
 
-def test_paper_ids_are_unique_and_repeated_titles_were_merged(built_sample: tuple[Path, dict[str, Any]]) -> None:
+def test_paper_ids_are_unique_and_repeated_titles_were_merged(
+    built_sample: tuple[Path, dict[str, Any]],
+) -> None:
     out, _ = built_sample
     papers = pl.scan_parquet(out / "papers", hive_partitioning=True).collect()
     assert papers["paper_id"].n_unique() == 268

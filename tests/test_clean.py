@@ -22,7 +22,9 @@ def cleaned(text: str) -> str:
         ("Cafe\u0301", "Café"),
     ],
 )
-def test_cleaning_decodes_latex_normalises_and_collapses_whitespace(raw: str, expected: str) -> None:
+def test_cleaning_decodes_latex_normalises_and_collapses_whitespace(
+    raw: str, expected: str
+) -> None:
     assert cleaned(raw) == expected
 
 
@@ -31,7 +33,12 @@ def test_cleaned_text_is_in_nfc() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab \t\n\\\"'`^~={}%$&_#cvHuoOlLsSei\u0301\u2028\x0c")), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab \t\n\\\"'`^~={}%$&_#cvHuoOlLsSei\u0301\u2028\x0c")),
+        max_size=40,
+    )
+)
 def test_cleaning_is_idempotent(text: str) -> None:
     once = cleaned(text)
     assert cleaned(once) == once
@@ -42,7 +49,10 @@ def test_cleaning_is_idempotent(text: str) -> None:
     [
         ("Code is available at https://github.com/a/b.", "https://github.com/a/b"),
         ("See (https://gitlab.com/x/y), thanks", "https://gitlab.com/x/y"),
-        ("Models: https://huggingface.co/org/model; code https://github.com/o/r", "https://huggingface.co/org/model"),
+        (
+            "Models: https://huggingface.co/org/model; code https://github.com/o/r",
+            "https://huggingface.co/org/model",
+        ),
         ("Project page https://site.github.io/p only", None),
     ],
 )

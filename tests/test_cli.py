@@ -5,7 +5,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page
 
 
@@ -13,7 +12,11 @@ def run_cli(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"PREFECT_HOME": str(env_home)}
     return subprocess.run(
         [sys.executable, "-m", "flows.cli", *args],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
 
 
@@ -27,19 +30,25 @@ def test_missing_raw_folder_is_a_one_line_error(tmp_path: Path) -> None:
 def test_unwritable_output_is_a_one_line_error(tmp_path: Path, sample_copy: Path) -> None:
     blocker = tmp_path / "file-in-the-way"
     blocker.write_text("not a folder")
-    result = run_cli("build", "--raw", str(sample_copy), "--out", str(blocker / "out"), env_home=tmp_path)
+    result = run_cli(
+        "build", "--raw", str(sample_copy), "--out", str(blocker / "out"), env_home=tmp_path
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("paperset: error:")
 
 
 @pytest.mark.slow
-def test_build_on_messy_folder_keeps_good_papers_and_quarantines_the_rest(tmp_path: Path, sample_copy: Path) -> None:
+def test_build_on_messy_folder_keeps_good_papers_and_quarantines_the_rest(
+    tmp_path: Path, sample_copy: Path
+) -> None:
     seed = (sample_copy / "002_2e7ac985ea00b453.txt").read_bytes()
     (sample_copy / "windows.txt").write_bytes(b"\xef\xbb\xbf" + seed.replace(b"\n", b"\r\n"))
     page = hf_page(("Caf\u00e9 Models for Na\u00efve Users \u2013 a Study", ABSTRACT))
     (sample_copy / "cp1252.txt").write_bytes(page.encode("cp1252"))
-    (sample_copy / "truncated.txt").write_text(hf_page(("Complete Paper", OTHER_ABSTRACT)) + "\n\nCut Off Title")
+    (sample_copy / "truncated.txt").write_text(
+        hf_page(("Complete Paper", OTHER_ABSTRACT)) + "\n\nCut Off Title"
+    )
     (sample_copy / "image.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (sample_copy / "empty.txt").write_bytes(b"")
     (sample_copy / "listing.txt").write_text(arxiv_record(created="2024-13-45"))
@@ -48,9 +57,14 @@ def test_build_on_messy_folder_keeps_good_papers_and_quarantines_the_rest(tmp_pa
     assert result.returncode == 0, result.stderr[-2000:]
     papers = pl.scan_parquet(out / "papers", hive_partitioning=True).collect()
     assert papers.height == 268 + 2  # the cp1252 paper and the complete one of the truncated page
-    assert papers.filter(pl.col("title").str.contains("Café Models for Naïve Users – a Study")).height == 1
+    assert (
+        papers.filter(pl.col("title").str.contains("Café Models for Naïve Users – a Study")).height
+        == 1
+    )
     quarantine = pl.read_parquet(out / "quarantine" / "*.parquet")
     assert sorted(quarantine["reason"].to_list()) == [
-        "binary: contains NUL bytes", "impossible date: 2024-13-45", "truncated page: title with no abstract",
+        "binary: contains NUL bytes",
+        "impossible date: 2024-13-45",
+        "truncated page: title with no abstract",
     ]
     assert "268" not in result.stdout or "270 papers" in result.stdout

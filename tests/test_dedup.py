@@ -40,8 +40,8 @@ def papers_of(*dumps: tuple[str, str]) -> pl.DataFrame:
 
 def revise_one_sentence(text: str) -> str:
     return text.replace(
-        "Using controlled synthetic tasks we show that attention heads implement a simple form of gradient descent",
-        "On controlled synthetic tasks we find that some attention heads carry out a kind of gradient descent",
+        "Using controlled synthetic tasks we show that attention heads implement",
+        "On controlled synthetic tasks we find that some attention heads carry out",
         1,
     )
 
@@ -53,8 +53,12 @@ def revise_one_sentence(text: str) -> str:
         ("In-Context Learning Explained", "IN CONTEXT LEARNING: EXPLAINED!"),
     ],
 )
-def test_titles_differing_in_case_punctuation_or_spacing_are_one_paper(first: str, second: str) -> None:
-    papers = papers_of(("a.txt", hf_page((first, ABSTRACT))), ("b.txt", hf_page((second, OTHER_ABSTRACT))))
+def test_titles_differing_in_case_punctuation_or_spacing_are_one_paper(
+    first: str, second: str
+) -> None:
+    papers = papers_of(
+        ("a.txt", hf_page((first, ABSTRACT))), ("b.txt", hf_page((second, OTHER_ABSTRACT)))
+    )
     assert papers.height == 1
     assert papers["n_sightings"].to_list() == [2]
 
@@ -70,25 +74,55 @@ def test_a_revised_sentence_in_the_abstract_is_the_same_paper() -> None:
 def test_a_new_version_of_an_arxiv_record_is_the_same_paper() -> None:
     papers = papers_of(
         ("a.txt", arxiv_record(arxiv_id="2407.00912v1")),
-        ("b.txt", arxiv_record(arxiv_id="2407.00912v2", abstract=OTHER_ABSTRACT, updated="2024-07-05")),
+        (
+            "b.txt",
+            arxiv_record(arxiv_id="2407.00912v2", abstract=OTHER_ABSTRACT, updated="2024-07-05"),
+        ),
     )
     row = papers.row(0, named=True)
-    assert (papers.height, row["arxiv_id"], row["updated"]) == (1, "2407.00912", dt.date(2024, 7, 5))
+    assert (papers.height, row["arxiv_id"], row["updated"]) == (
+        1,
+        "2407.00912",
+        dt.date(2024, 7, 5),
+    )
     assert row["abstract"] == OTHER_ABSTRACT  # text comes from the most recent sighting
 
 
 def test_an_arxiv_listing_and_a_papers_page_of_one_paper_merge_with_title_and_id() -> None:
-    papers = papers_of(("page.txt", hf_page(("A Title", ABSTRACT))), ("listing.txt", arxiv_record()))
+    papers = papers_of(
+        ("page.txt", hf_page(("A Title", ABSTRACT))), ("listing.txt", arxiv_record())
+    )
     row = papers.row(0, named=True)
     assert papers.height == 1
-    assert (row["title"], row["arxiv_id"], row["published"]) == ("A Title", "2407.00912", dt.date(2024, 6, 30))
+    assert (row["title"], row["arxiv_id"], row["published"]) == (
+        "A Title",
+        "2407.00912",
+        dt.date(2024, 6, 30),
+    )
     assert row["sources"] == ["listing.txt", "page.txt"]
 
 
 def test_look_alike_titles_with_different_abstracts_stay_apart() -> None:
     papers = papers_of(
-        ("a.txt", hf_page(("Score-Based Generative Modeling through Stochastic Differential Equations", SCORE_SDE))),
-        ("b.txt", hf_page(("Score-based Generative Modeling of Graphs via the System of Stochastic Differential Equations", SCORE_GRAPHS))),
+        (
+            "a.txt",
+            hf_page(
+                (
+                    "Score-Based Generative Modeling through Stochastic Differential Equations",
+                    SCORE_SDE,
+                )
+            ),
+        ),
+        (
+            "b.txt",
+            hf_page(
+                (
+                    "Score-based Generative Modeling of Graphs via the System of "
+                    "Stochastic Differential Equations",
+                    SCORE_GRAPHS,
+                )
+            ),
+        ),
     )
     assert papers.height == 2
 
@@ -114,16 +148,24 @@ def test_different_dois_are_never_merged_by_abstract() -> None:
 
 def test_short_abstracts_are_never_fuzzy_merged() -> None:
     short = "We propose a new method for image segmentation that works well."
-    papers = papers_of(("a.txt", hf_page(("One Title", short))), ("b.txt", hf_page(("Other Title", short + " Indeed."))))
+    papers = papers_of(
+        ("a.txt", hf_page(("One Title", short))),
+        ("b.txt", hf_page(("Other Title", short + " Indeed."))),
+    )
     assert papers.height == 2
 
 
 def test_merge_does_not_depend_on_sighting_order() -> None:
     records = pl.concat(
-        [parse(hf_page(("A Title", ABSTRACT)), name="p.txt"), parse(arxiv_record(), name="l.txt"),
-         parse(hf_page(("Other", OTHER_ABSTRACT)), name="q.txt")]
+        [
+            parse(hf_page(("A Title", ABSTRACT)), name="p.txt"),
+            parse(arxiv_record(), name="l.txt"),
+            parse(hf_page(("Other", OTHER_ABSTRACT)), name="q.txt"),
+        ]
     )
     sightings = update_sightings(pl.DataFrame(schema=SIGHTING), split_rejected(records)[0], [], NOW)
     forward = merge_duplicates(sightings, NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
-    backward = merge_duplicates(sightings.reverse(), NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
+    backward = (
+        merge_duplicates(sightings.reverse(), NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
+    )
     assert forward.equals(backward)

@@ -17,7 +17,10 @@ def test_hidden_files_and_folders_are_skipped_with_a_warning(tmp_path: Path) -> 
     (tmp_path / ".git" / "config").write_text("x")
     found = discover_raw_files(tmp_path)
     assert found.files == []
-    assert sorted(found.warnings) == [".DS_Store: hidden file skipped", ".git: hidden folder skipped"]
+    assert sorted(found.warnings) == [
+        ".DS_Store: hidden file skipped",
+        ".git: hidden folder skipped",
+    ]
 
 
 def test_symlinks_leaving_the_raw_folder_are_skipped_and_inner_ones_kept(tmp_path: Path) -> None:

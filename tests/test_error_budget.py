@@ -3,9 +3,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import SAMPLE
 from helpers import arxiv_record
 
-from conftest import SAMPLE
 from flows.build import build_dataset
 from paperset.report import ErrorBudgetExceeded
 
@@ -13,7 +13,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def bad_listing(n: int) -> str:
-    return "\n\n".join(arxiv_record(arxiv_id=f"2401.{i:05d}", created="2024-13-45") for i in range(n))
+    return "\n\n".join(
+        arxiv_record(arxiv_id=f"2401.{i:05d}", created="2024-13-45") for i in range(n)
+    )
 
 
 def test_a_run_over_the_error_budget_fails_but_writes_quarantine_and_report(tmp_path: Path) -> None:

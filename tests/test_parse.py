@@ -16,7 +16,9 @@ def test_papers_page_records_carry_title_abstract_listing_date_and_line() -> Non
 
 def test_arxiv_record_fields_are_extracted_and_normalised() -> None:
     text = arxiv_record(
-        arxiv_id="2407.00912v2", updated="2024-07-02", comments=("22 pages", "Accepted by KDD"),
+        arxiv_id="2407.00912v2",
+        updated="2024-07-02",
+        comments=("22 pages", "Accepted by KDD"),
         doi="10.1145/3637528.3671519",
     )
     row = parse(text).row(0, named=True)
@@ -28,17 +30,31 @@ def test_arxiv_record_fields_are_extracted_and_normalised() -> None:
     assert row["reason"] is None
 
 
-@pytest.mark.parametrize("arxiv_id", ["hep-th/9901001", "math.GT/0309136", "0704.0001", "2407.00912"])
+@pytest.mark.parametrize(
+    "arxiv_id", ["hep-th/9901001", "math.GT/0309136", "0704.0001", "2407.00912"]
+)
 def test_old_and_new_style_ids_are_accepted(arxiv_id: str) -> None:
     created = "1999-01-05" if "/" in arxiv_id else "2007-04-02"
     assert parse(arxiv_record(arxiv_id=arxiv_id, created=created))["reason"].to_list() == [None]
 
 
 BAD_RECORDS = [
-    ("truncated page", hf_page(("Good", ABSTRACT)) + "\n\nA Title Cut Off", "truncated page: title with no abstract"),
-    ("truncated listing", arxiv_record() + "\n\n" + ABSTRACT, "truncated listing: abstract with no id/dates lines"),
+    (
+        "truncated page",
+        hf_page(("Good", ABSTRACT)) + "\n\nA Title Cut Off",
+        "truncated page: title with no abstract",
+    ),
+    (
+        "truncated listing",
+        arxiv_record() + "\n\n" + ABSTRACT,
+        "truncated listing: abstract with no id/dates lines",
+    ),
     ("impossible date", arxiv_record(created="2024-13-45"), "impossible date: 2024-13-45"),
-    ("malformed id", arxiv_record(arxiv_id="24A7.00912"), "malformed arXiv id line: arXiv:24A7.00912"),
+    (
+        "malformed id",
+        arxiv_record(arxiv_id="24A7.00912"),
+        "malformed arXiv id line: arXiv:24A7.00912",
+    ),
     ("updated before created", arxiv_record(updated="2024-01-01"), "Updated before Created"),
     ("empty abstract", "arXiv:2407.00912\nCreated: 2024-06-30", "empty abstract"),
     ("future date", arxiv_record(created="2027-01-01"), "implausible published date: 2027-01-01"),

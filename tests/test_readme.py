@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 import pytest
-
 from conftest import REPO
+
 from flows.cli import _parser
 from paperset.schema import column_table_markdown
 from paperset.taxonomy import taxonomy_table_markdown
@@ -36,7 +36,10 @@ def test_taxonomy_table_is_the_taxonomy() -> None:
 
 @pytest.mark.parametrize("snippet", fenced_blocks("python"), ids=lambda s: s.split("\n")[0][:40])
 def test_python_snippets_run_against_a_built_dataset(
-    snippet: str, built_sample: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    snippet: str,
+    built_sample: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out, _ = built_sample
     (tmp_path / "data").mkdir()
@@ -45,7 +48,9 @@ def test_python_snippets_run_against_a_built_dataset(
     exec(compile(snippet, "README.md", "exec"), {})
 
 
-def test_sql_snippet_runs_in_duckdb(built_sample: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sql_snippet_runs_in_duckdb(
+    built_sample: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out, report = built_sample
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "processed").symlink_to(out)
@@ -56,7 +61,9 @@ def test_sql_snippet_runs_in_duckdb(built_sample: tuple[Path, dict[str, Any]], t
 
 
 def shell_commands() -> list[str]:
-    lines = [line.split("#")[0].strip() for block in fenced_blocks("sh") for line in block.splitlines()]
+    lines = [
+        line.split("#")[0].strip() for block in fenced_blocks("sh") for line in block.splitlines()
+    ]
     return [line for line in lines if line]
 
 
@@ -71,11 +78,18 @@ def test_shell_commands_name_real_targets_and_options(command: str) -> None:
 
 
 @pytest.mark.slow
-def test_make_run_builds_the_sample_and_prints_the_summary(tmp_path: Path, sample_copy: Path) -> None:
+def test_make_run_builds_the_sample_and_prints_the_summary(
+    tmp_path: Path, sample_copy: Path
+) -> None:
     env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect")}
     result = subprocess.run(
         ["make", "run", f"RAW={sample_copy}", f"OUT={tmp_path / 'out'}"],
-        cwd=REPO, capture_output=True, text=True, env=env, timeout=600, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = next(block for block in fenced_blocks("text") if block.startswith("paperset:"))

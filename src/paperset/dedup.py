@@ -15,7 +15,9 @@ from scipy.sparse.csgraph import connected_components
 
 from paperset.keys import title_key
 
-EDGE_SCHEMA = pl.Schema({"a": pl.UInt32, "b": pl.UInt32, "rule": pl.String, "similarity": pl.Float64})
+EDGE_SCHEMA = pl.Schema(
+    {"a": pl.UInt32, "b": pl.UInt32, "rule": pl.String, "similarity": pl.Float64}
+)
 
 
 def exact_edges(nodes: pl.DataFrame) -> pl.DataFrame:
@@ -31,7 +33,7 @@ def _star_edges(nodes: pl.DataFrame, key: pl.Expr, rule: str) -> pl.DataFrame:
         keyed.select(pl.col("node").min().over("key").alias("a"), pl.col("node").alias("b"))
         .filter(pl.col("a") != pl.col("b"))
         .with_columns(rule=pl.lit(rule), similarity=pl.lit(1.0))
-        .cast(EDGE_SCHEMA)  # type: ignore[arg-type]
+        .cast(EDGE_SCHEMA)
     )
 
 

@@ -25,7 +25,7 @@ def to_contract(papers: pl.DataFrame, granularity: Granularity) -> pl.DataFrame:
     return (
         papers.with_columns(partition_date(granularity))
         .select(schema.names())
-        .cast(schema)  # type: ignore[arg-type]
+        .cast(schema)
         .sort("paper_id")
     )
 
@@ -37,6 +37,7 @@ def validate_papers(papers: pl.DataFrame) -> pl.DataFrame:
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         summary = ", ".join(
-            f"{row['check']} on {row['column']}" for row in cases.unique(["check", "column"]).head(5).to_dicts()
+            f"{row['check']} on {row['column']}"
+            for row in cases.unique(["check", "column"]).head(5).to_dicts()
         )
         raise ContractViolation(f"{cases.height} contract check failures: {summary}") from errors

@@ -47,7 +47,9 @@ def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     if n_bytes == 0:
         sums = np.zeros(len(lengths), dtype=np.uint64)
     else:
-        position = np.arange(n_bytes, dtype=np.int64) - np.repeat(offsets[:-1] - offsets[0], lengths)
+        position = np.arange(n_bytes, dtype=np.int64) - np.repeat(
+            offsets[:-1] - offsets[0], lengths
+        )
         powers = _powers(int(lengths.max()))
         terms = data[offsets[0] : offsets[-1]].astype(np.uint64) * powers[position]
         sums = np.zeros(len(lengths), dtype=np.uint64)

@@ -41,9 +41,7 @@ def merge_duplicates(
 
 def _near_edges(nodes: pl.DataFrame) -> pl.DataFrame:
     pairs = near_duplicate_pairs(nodes.select("node", "abstract"))
-    return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(
-        EDGE_SCHEMA  # type: ignore[arg-type]
-    )
+    return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(EDGE_SCHEMA)
 
 
 def _audit(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:

@@ -16,16 +16,23 @@ DATE_FIELDS = r"^Created:\s*(?<created>\S+)(?:\s+Updated:\s*(?<updated>\S+))?\s*
 
 def parse_arxiv_listing(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Turn the lines of arxiv-listing files into one row per record, with a reason if bad."""
-    grouped = _classify_lines(lines).group_by("file_no", "record_no").agg(
-        pl.col("line_no").filter(~pl.col("blank")).first().alias("line"),
-        pl.col("line").str.join("\n").str.strip_chars().alias("raw"),
-        pl.col("line").filter(pl.col("is_abstract")).str.join("\n").alias("abstract"),
-        pl.col("line").filter(pl.col("is_comment")).str.strip_chars().str.join("; ")
-        .alias("comments"),
-        pl.col("line").filter(pl.col("is_id")).first().alias("id_line"),
-        pl.col("line").filter(pl.col("is_dates")).first().alias("dates_line"),
-        pl.col("is_id").sum().alias("n_ids"),
-        pl.col("is_dates").sum().alias("n_dates"),
+    grouped = (
+        _classify_lines(lines)
+        .group_by("file_no", "record_no")
+        .agg(
+            pl.col("line_no").filter(~pl.col("blank")).first().alias("line"),
+            pl.col("line").str.join("\n").str.strip_chars().alias("raw"),
+            pl.col("line").filter(pl.col("is_abstract")).str.join("\n").alias("abstract"),
+            pl.col("line")
+            .filter(pl.col("is_comment"))
+            .str.strip_chars()
+            .str.join("; ")
+            .alias("comments"),
+            pl.col("line").filter(pl.col("is_id")).first().alias("id_line"),
+            pl.col("line").filter(pl.col("is_dates")).first().alias("dates_line"),
+            pl.col("is_id").sum().alias("n_ids"),
+            pl.col("is_dates").sum().alias("n_dates"),
+        )
     )
     return (
         grouped.filter(pl.col("line").is_not_null())

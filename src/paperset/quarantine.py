@@ -25,7 +25,7 @@ def record_entries(rejected: pl.DataFrame, run_id: str, now: dt.datetime) -> pl.
         raw=pl.col("raw").str.slice(0, RAW_CAP_CHARS),
         run_id=pl.lit(run_id),
         quarantined_at=pl.lit(now, pl.Datetime("us", "UTC")),
-    ).cast(polars_schema(QuarantineEntry))  # type: ignore[arg-type]
+    ).cast(polars_schema(QuarantineEntry))
 
 
 def file_entries(files: list[RejectedFile], run_id: str, now: dt.datetime) -> pl.DataFrame:

@@ -40,7 +40,7 @@ def read_with_pyarrow(out_dir: Path) -> pa.Table:
 
 def read_with_pandas(out_dir: Path) -> pd.DataFrame:
     """Load the dataset with pandas, through pyarrow, keeping Arrow types (dates stay dates)."""
-    import pandas as pd  # noqa: PLC0415 - a dev dependency, needed only here
+    import pandas as pd
 
     partitioning = ds.partitioning(
         pa.schema([("date", pa.date32()), ("topic", pa.string())]), flavor="hive"
@@ -52,7 +52,7 @@ def read_with_pandas(out_dir: Path) -> pd.DataFrame:
 
 def read_with_duckdb(out_dir: Path) -> duckdb.DuckDBPyRelation:
     """Query the dataset with DuckDB."""
-    import duckdb  # noqa: PLC0415 - a dev dependency, needed only here
+    import duckdb
 
     return duckdb.connect().sql(
         "SELECT * FROM read_parquet($files, hive_partitioning = true,"
@@ -63,7 +63,7 @@ def read_with_duckdb(out_dir: Path) -> duckdb.DuckDBPyRelation:
 
 def read_with_spark(spark: pyspark.sql.SparkSession, out_dir: Path) -> pyspark.sql.DataFrame:
     """Load the dataset with Spark: partition values kept as text, then `date` made a date."""
-    from pyspark.sql.functions import to_date  # noqa: PLC0415 - not a dependency of paperset
+    from pyspark.sql.functions import to_date
 
     spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     return spark.read.parquet(str(out_dir / "papers")).withColumn("date", to_date("date"))

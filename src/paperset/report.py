@@ -96,7 +96,9 @@ def _by_reason(rejected: pl.DataFrame) -> dict[str, int]:
     return dict(zip(counts["reason"].to_list(), counts["count"].to_list(), strict=True))
 
 
-def paper_counts(papers: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFrame) -> dict[str, Any]:
+def paper_counts(
+    papers: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFrame
+) -> dict[str, Any]:
     """Totals, titled vs arXiv-only, new and changed papers, merges per rule, per topic."""
     known = previous.select("paper_id", pl.struct(pl.all()).hash().alias("before"))
     now = papers.select("paper_id", pl.struct(pl.all()).hash().alias("after"))
@@ -108,10 +110,16 @@ def paper_counts(papers: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFr
         "titled": papers["title"].is_not_null().sum(),
         "arxiv_only": papers["title"].is_null().sum(),
         "new": compared["before"].is_null().sum(),
-        "updated": (compared["before"].is_not_null() & (compared["before"] != compared["after"])).sum(),
+        "updated": (
+            compared["before"].is_not_null() & (compared["before"] != compared["after"])
+        ).sum(),
         "sightings_merged": int(papers["n_sightings"].sum() - papers.height),
-        "merges_by_rule": dict(zip(per_rule["rule"].to_list(), per_rule["count"].to_list(), strict=True)),
-        "per_topic": dict(zip(per_topic["topic"].to_list(), per_topic["count"].to_list(), strict=True)),
+        "merges_by_rule": dict(
+            zip(per_rule["rule"].to_list(), per_rule["count"].to_list(), strict=True)
+        ),
+        "per_topic": dict(
+            zip(per_topic["topic"].to_list(), per_topic["count"].to_list(), strict=True)
+        ),
     }
 
 

@@ -86,9 +86,7 @@ class Paper(pa.DataFrameModel):
         description="Partition key: `published`, else `listed_on` (month start with "
         "`--partition month`)"
     )
-    topic: str = pa.Field(
-        isin=list(TOPIC_SLUGS), description="Partition key: primary topic slug"
-    )
+    topic: str = pa.Field(isin=list(TOPIC_SLUGS), description="Partition key: primary topic slug")
 
     class Config:
         strict = True
@@ -108,9 +106,7 @@ class Paper(pa.DataFrameModel):
     def dates_are_plausible(cls, data: pa.PolarsData) -> pl.LazyFrame:
         columns = [pl.col(name) for name in ("published", "updated", "listed_on", "date")]
         return data.lazyframe.select(
-            pl.all_horizontal(
-                *[_not_before_arxiv(c) & _not_in_future(c) for c in columns]
-            )
+            pl.all_horizontal(*[_not_before_arxiv(c) & _not_in_future(c) for c in columns])
         )
 
     @pa.dataframe_check(error="date is neither published nor listed_on")
@@ -159,16 +155,22 @@ def column_table_markdown(model: type[pa.DataFrameModel] = Paper) -> str:
     for (name, _, nullable, description), dtype in zip(
         column_docs(model), polars_schema(model).dtypes(), strict=True
     ):
-        rows.append(f"| `{name}` | {type_name(dtype)} | {'yes' if nullable else 'no'} | {description} |")
+        rows.append(
+            f"| `{name}` | {type_name(dtype)} | {'yes' if nullable else 'no'} | {description} |"
+        )
     return "\n".join(rows)
 
 
-def type_name(dtype: pl.DataType) -> str:
+def type_name(dtype: object) -> str:
     """Name a polars type the way the Arrow/Parquet world spells it."""
     if isinstance(dtype, pl.List):
         return f"list<{type_name(dtype.inner)}>"
     if isinstance(dtype, pl.Datetime):
         return f"timestamp[{dtype.time_unit}, {dtype.time_zone}]"
-    return {pl.String: "string", pl.Date: "date", pl.Int64: "int64", pl.Float64: "float64"}.get(
-        type(dtype), str(dtype)
-    )
+    names: dict[object, str] = {
+        pl.String: "string",
+        pl.Date: "date",
+        pl.Int64: "int64",
+        pl.Float64: "float64",
+    }
+    return names.get(type(dtype), str(dtype))

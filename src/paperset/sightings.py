@@ -20,9 +20,9 @@ SIGHTINGS_PATH = Path("_meta") / "sightings.parquet"
 SIGHTING = pl.Schema(
     {
         **{name: dtype for name, dtype in RAW_RECORD.items() if name not in ("raw", "reason")},
-        "sighting_key": pl.UInt64,
+        "sighting_key": pl.UInt64(),
         "first_seen": pl.Datetime("us", "UTC"),
-        "prior_paper_id": pl.String,
+        "prior_paper_id": pl.String(),
     }
 )
 
@@ -32,7 +32,7 @@ def load_sightings(out_dir: Path) -> pl.DataFrame:
     path = out_dir / SIGHTINGS_PATH
     if not path.exists():
         return pl.DataFrame(schema=SIGHTING)
-    return pl.read_parquet(path).select(SIGHTING.names()).cast(SIGHTING)  # type: ignore[arg-type]
+    return pl.read_parquet(path).select(SIGHTING.names()).cast(SIGHTING)
 
 
 def update_sightings(
@@ -53,7 +53,7 @@ def update_sightings(
         .select(SIGHTING.names())
     )
     kept = stored.filter(~pl.col("source_file").is_in(read_files))
-    return pl.concat([kept, fresh.cast(SIGHTING)])  # type: ignore[arg-type]
+    return pl.concat([kept, fresh.cast(SIGHTING)])
 
 
 def save_sightings(out_dir: Path, sightings: pl.DataFrame, paper_ids: pl.Series) -> None:

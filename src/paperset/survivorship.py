@@ -49,8 +49,9 @@ def merge_clusters(sightings: pl.DataFrame) -> pl.DataFrame:
             _identity_title_key(),
         )
         .with_columns(
-            first_code_url(pl.concat_str("abstract", "comments", separator=" ", ignore_nulls=True))
-            .alias("code_url")
+            first_code_url(
+                pl.concat_str("abstract", "comments", separator=" ", ignore_nulls=True)
+            ).alias("code_url")
         )
     )
 
@@ -58,8 +59,11 @@ def merge_clusters(sightings: pl.DataFrame) -> pl.DataFrame:
 def _identity_title_key() -> pl.Expr:
     """The title key a paper without an arXiv id is named after: its earliest listing's."""
     key = title_key(pl.col("title"))
-    return key.sort_by(pl.col("listed_on"), key, nulls_last=True).drop_nulls().first().alias(
-        "identity_key"
+    return (
+        key.sort_by(pl.col("listed_on"), key, nulls_last=True)
+        .drop_nulls()
+        .first()
+        .alias("identity_key")
     )
 
 
@@ -80,8 +84,16 @@ def carry_aliases(papers: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
         papers.select("paper_id", pl.col("prior_ids").alias("former"))
         .explode("former")
         .drop_nulls("former")
-        .join(previous.select("paper_id", "aliases"), left_on="former", right_on="paper_id", how="left")
-        .select("paper_id", pl.concat_list(pl.col("former"), pl.col("aliases").fill_null([])).alias("ids"))
+        .join(
+            previous.select("paper_id", "aliases"),
+            left_on="former",
+            right_on="paper_id",
+            how="left",
+        )
+        .select(
+            "paper_id",
+            pl.concat_list(pl.col("former"), pl.col("aliases").fill_null([])).alias("ids"),
+        )
         .explode("ids")
         .filter(pl.col("ids") != pl.col("paper_id"))
         .group_by("paper_id")
