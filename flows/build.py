@@ -17,6 +17,7 @@ from paperset.config import BuildConfig, Granularity
 from paperset.finalise import to_contract
 from paperset.fsio import atomic_write_parquet
 from paperset.ingest import unrecognised
+from paperset.ledger import load_ledger, plan_reads, save_ledger
 from paperset.quarantine import file_entries, record_entries, write_quarantine
 from paperset.records import split_rejected
 from paperset.report import RunReport, paper_counts, summary_markdown
@@ -33,6 +34,7 @@ def build_dataset(
     partition: Granularity = "day",
     near_duplicates: bool = True,
     max_record_bytes: int = 64 * 1024,
+    full: bool = False,
 ) -> dict[str, Any]:
     """Parse, clean, merge, classify, validate and commit every raw dump; report the run."""
     config = BuildConfig(
@@ -44,6 +46,7 @@ def build_dataset(
         partition,
         near_duplicates,
         logical_date=_logical_date(),
+        full=full,
     )
     run_id = _run_id(config.run_time())
     report = RunReport(run_id, config.run_time().isoformat(), raw_dir, out_dir)
@@ -65,7 +68,8 @@ def _build(config: BuildConfig, report: RunReport) -> None:
     now, out = config.run_time(), config.out_dir
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
-        batch = tasks.read_dumps(found.files)
+        plan = plan_reads(found.files, load_ledger(out), full=config.full)
+        batch = tasks.read_dumps(plan.to_read)
     with report.timing("parse"):
         parsed = tasks.parse_dumps(
             batch.dumps, config.listing_year, config.max_record_bytes, now.date()
@@ -74,8 +78,12 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         accepted, rejected = split_rejected(tasks.clean_records(parsed.records))
     rejected_files = batch.rejected + unrecognised(batch, parsed.unrecognised)
     report.warnings = found.warnings + batch.warnings
-    report.files = _file_counts(
-        len(found.files), len(found.warnings), len(batch.dumps), len(rejected_files)
+    report.count_files(
+        found=len(found.files),
+        skipped=len(found.warnings),
+        unchanged=len(plan.unchanged),
+        parsed=len(batch.dumps),
+        quarantined=len(rejected_files),
     )
     report.count_records(parsed.records.height, accepted.height, rejected)
     quarantined = pl.concat(
@@ -98,6 +106,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
     with report.timing("commit"):
         committed = commit_papers(papers, out, report.run_id)
         save_sightings(out, sightings, merged.sighting_paper_ids)
+        save_ledger(out, plan.ledger)
         merges_path = out / "runs" / report.run_id / "merges.parquet"
         atomic_write_parquet(merges_path, merged.merges)
     report.outputs["merges"] = str(merges_path)
@@ -107,16 +116,6 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         "unchanged": len(committed.unchanged),
     }
     report.papers = paper_counts(papers, previous, merged.merges)
-
-
-def _file_counts(found: int, skipped: int, parsed: int, quarantined: int) -> dict[str, int]:
-    return {
-        "found": found,
-        "skipped": skipped,
-        "parsed": parsed,
-        "quarantined": quarantined,
-        "empty": found - parsed - quarantined,
-    }
 
 
 def _logical_date() -> dt.datetime | None:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from flows import cli_ops
+
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
@@ -70,8 +72,12 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("tests/data/topics_dev.json"),
         help="labels JSON (default: tests/data/topics_dev.json)",
     )
+    build.add_argument(
+        "--full", action="store_true", help="re-read every raw file, not only new and changed ones"
+    )
     build.set_defaults(handler=_build)
     evaluate.set_defaults(handler=_eval_topics)
+    cli_ops.register(commands)
     for register in _command_modules():
         register(commands)
     return parser
@@ -110,7 +116,7 @@ def _check_output(out: Path) -> None:
         raise UsageError(str(error)) from None
 
 
-def _quiet_prefect() -> None:
+def quiet_prefect() -> None:
     """Keep the embedded Prefect server from phoning home: this machine may have no network."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -120,7 +126,7 @@ def _build(args: argparse.Namespace) -> int:
     if not 0 <= args.error_budget <= 1:
         raise UsageError("--error-budget must be between 0 and 1")
     _check_output(args.out)
-    _quiet_prefect()
+    quiet_prefect()
     from flows.build import build_dataset
     from flows.summary import print_build_summary
     from paperset.report import ErrorBudgetExceeded
@@ -134,6 +140,7 @@ def _build(args: argparse.Namespace) -> int:
             error_budget=args.error_budget,
             partition=args.partition,
             near_duplicates=not args.no_near_duplicates,
+            full=args.full,
         )
     except OutputError as error:
         raise UsageError(str(error)) from None

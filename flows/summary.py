@@ -14,9 +14,10 @@ def print_build_summary(report: dict[str, Any], out: Path) -> None:
         f"paperset: {papers['total']} papers ({papers['titled']} with a title, "
         f"{papers['arxiv_only']} arXiv-only); {papers['new']} new, {papers['updated']} updated"
     )
+    files = ", ".join(f"{n} {what}" for what, n in report["files"].items())
     print(
         f"records: {records['read']} read = {records['accepted']} accepted "
-        f"+ {records['quarantined']} quarantined; files: {report['files']}"
+        f"+ {records['quarantined']} quarantined; files: {files}"
     )
     print("papers per topic:")
     for topic, count in papers["per_topic"].items():

@@ -21,6 +21,7 @@ class BuildConfig:
         partition: `day` or `month` partitions for the `date` key.
         near_duplicates: also merge near-identical abstracts (MinHash LSH).
         logical_date: the run's logical time (a schedule's start), defaults to now.
+        full: re-read every raw file, not only new and changed ones.
     """
 
     raw_dir: Path = Path("data/raw")
@@ -31,6 +32,7 @@ class BuildConfig:
     partition: Granularity = "day"
     near_duplicates: bool = True
     logical_date: dt.datetime | None = None
+    full: bool = False
 
     def run_time(self) -> dt.datetime:
         """Return the logical date of the run, in UTC, to the microsecond."""

@@ -64,7 +64,13 @@ def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataF
             "name_date": [date_in_file_name(d.name.rsplit("/", 1)[-1]) for d in dumps],
             "mtime_date": [dt.datetime.fromtimestamp(d.mtime, dt.UTC).date() for d in dumps],
         },
-        schema_overrides={"file_no": pl.UInt32, "name_date": pl.Date, "mtime_date": pl.Date},
+        schema={
+            "file_no": pl.UInt32,
+            "source_file": pl.String,
+            "text": pl.String,
+            "name_date": pl.Date,
+            "mtime_date": pl.Date,
+        },
     ).with_columns(given_year=pl.lit(listing_year, dtype=pl.Int32))
 
 

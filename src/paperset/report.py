@@ -53,6 +53,19 @@ class RunReport:
             spent = time.perf_counter() - start
             self.stage_seconds[stage] = round(self.stage_seconds.get(stage, 0.0) + spent, 3)
 
+    def count_files(
+        self, *, found: int, skipped: int, unchanged: int, parsed: int, quarantined: int
+    ) -> None:
+        """Record what happened to the raw files: read, already ingested, empty or rejected."""
+        self.files = {
+            "found": found,
+            "skipped": skipped,
+            "unchanged": unchanged,
+            "parsed": parsed,
+            "quarantined": quarantined,
+            "empty": found - unchanged - parsed - quarantined,
+        }
+
     def count_records(self, read: int, accepted: int, rejected: pl.DataFrame) -> None:
         """Record the record counts and check that every record landed in one place."""
         by_reason = _by_reason(rejected)

@@ -1,0 +1,63 @@
+"""Run history and dataset status, read from the output folder alone (no server needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from paperset.report import RUNS_DIR
+from paperset.storage_layout import Layout
+from paperset.storage_manifest import load_manifest
+
+
+def load_runs(out_dir: Path, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest `limit` run reports, newest first (run ids sort by start time)."""
+    paths = sorted((out_dir / RUNS_DIR).glob("*.json"), reverse=True)[:limit]
+    return [json.loads(path.read_text()) for path in paths]
+
+
+def format_runs(runs: list[dict[str, Any]]) -> str:
+    """A table of runs: when, outcome, records in and out, papers new and updated."""
+    columns = ("read", "quar.", "papers", "new", "upd.")
+    lines = [f"{'run':<27} {'status':<10} " + " ".join(f"{c:>7}" for c in columns) + "  failure"]
+    for run in runs:
+        records, papers = run.get("records", {}), run.get("papers", {})
+        figures = (
+            records.get("read", "-"),
+            records.get("quarantined", "-"),
+            papers.get("total", "-"),
+            papers.get("new", "-"),
+            papers.get("updated", "-"),
+        )
+        cells = " ".join(f"{figure:>7}" for figure in figures)
+        lines.append(f"{run['run_id']:<27} {run['status']:<10} {cells}  {run.get('failure') or ''}")
+    return "\n".join(lines)
+
+
+def dataset_status(out_dir: Path) -> dict[str, Any]:
+    """Totals from the manifest, freshness from the partitions, and the last run's outcome."""
+    manifest = load_manifest(Layout(out_dir)) or {}
+    files: dict[str, dict[str, Any]] = manifest.get("files", {})
+    dates = sorted(_partition_value(name, "date") for name in files)
+    runs = load_runs(out_dir, limit=50)
+    succeeded = [run for run in runs if run["status"] == "succeeded"]
+    return {
+        "papers": sum(entry["rows"] for entry in files.values()),
+        "partitions": len(files),
+        "bytes": sum(entry["bytes"] for entry in files.values()),
+        "latest_date": dates[-1] if dates else None,
+        "last_run": runs[0]["run_id"] if runs else None,
+        "last_run_status": runs[0]["status"] if runs else None,
+        "last_run_failure": runs[0].get("failure") if runs else None,
+        "last_success": succeeded[0]["run_id"] if succeeded else None,
+    }
+
+
+def _partition_value(path: str, key: str) -> str:
+    return next(part.split("=", 1)[1] for part in path.split("/") if part.startswith(f"{key}="))
+
+
+def format_status(status: dict[str, Any]) -> str:
+    """The status as aligned `name: value` lines."""
+    return "\n".join(f"{name + ':':<18}{value}" for name, value in status.items())
