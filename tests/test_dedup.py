@@ -6,10 +6,11 @@ from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page, parse
 
 from paperset.merge import merge_duplicates
 from paperset.records import split_rejected
+from paperset.schema import Paper, polars_schema
 from paperset.sightings import SIGHTING, update_sightings
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-NO_PREVIOUS = pl.DataFrame(schema={"paper_id": pl.String, "aliases": pl.List(pl.String)})
+NO_PREVIOUS = pl.DataFrame(schema=polars_schema(Paper))
 SCORE_SDE = (
     "Creating noise from data is easy; creating data from noise is generative modeling. We "
     "present a stochastic differential equation that smoothly transforms a complex data "

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from conftest import SAMPLE
@@ -36,7 +37,12 @@ def add(raw: Path, names: list[str]) -> Path:
 def test_daily_runs_read_only_new_files_and_equal_one_run_over_all(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
     day1 = build_dataset(raw_dir=str(add(raw, SEEDS[:3])), out_dir=str(out))
+    first_seen = read_papers(out).select("paper_id", "ingested_at")
     day2 = build_dataset(raw_dir=str(add(raw, SEEDS[3:])), out_dir=str(out))
+    after = read_papers(out).select("paper_id", "ingested_at")
+    assert first_seen.join(after, on="paper_id", suffix="_after").filter(
+        pl.col("ingested_at") != pl.col("ingested_at_after")
+    ).is_empty()
     day3 = build_dataset(raw_dir=str(raw), out_dir=str(out))
     build_dataset(raw_dir=str(raw), out_dir=str(tmp_path / "once"))
     assert (day1["files"]["parsed"], day2["files"]["parsed"], day2["files"]["unchanged"]) == (3, 2, 3)

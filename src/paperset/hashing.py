@@ -35,29 +35,40 @@ def _string_buffers(strings: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return offset_view, data_view
 
 
+CHUNK_BYTES = 1 << 23
+
+
 def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     """Hash each string to a UInt64 that never changes across versions or machines.
 
     A polynomial hash of the UTF-8 bytes, mixed with the length and a seed, then
-    finalised; null hashes like the empty string.
+    finalised; null hashes like the empty string. Works through the strings in chunks
+    of about 8 MiB, so memory stays bounded however long the column is.
     """
     offsets, data = _string_buffers(strings)
     lengths = np.diff(offsets)
-    n_bytes = int(offsets[-1] - offsets[0])
-    if n_bytes == 0:
-        sums = np.zeros(len(lengths), dtype=np.uint64)
-    else:
-        position = np.arange(n_bytes, dtype=np.int64) - np.repeat(
-            offsets[:-1] - offsets[0], lengths
-        )
-        powers = _powers(int(lengths.max()))
-        terms = data[offsets[0] : offsets[-1]].astype(np.uint64) * powers[position]
-        sums = np.zeros(len(lengths), dtype=np.uint64)
-        nonempty = lengths > 0
-        starts = offsets[:-1][nonempty] - offsets[0]
-        sums[nonempty] = np.add.reduceat(terms, starts)
+    sums = np.zeros(len(lengths), dtype=np.uint64)
+    powers = _powers(int(lengths.max()) if len(lengths) else 1)
+    bounds = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], CHUNK_BYTES), side="right")
+    edges = np.unique(np.concatenate([[0], np.maximum(bounds - 1, 0), [len(lengths)]]))
+    for first, last in zip(edges[:-1], edges[1:], strict=True):
+        sums[first:last] = _polynomial_sums(offsets[first : last + 1], data, powers)
     mixed = sums ^ _finalise(lengths.astype(np.uint64) + np.uint64(seed))
     return pl.Series(strings.name, _finalise(mixed), dtype=pl.UInt64)
+
+
+def _polynomial_sums(offsets: np.ndarray, data: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    """Sum byte * multiplier**position per string, for the strings `offsets` delimit."""
+    lengths = np.diff(offsets)
+    sums = np.zeros(len(lengths), dtype=np.uint64)
+    n_bytes = int(offsets[-1] - offsets[0])
+    if n_bytes == 0:
+        return sums
+    position = np.arange(n_bytes, dtype=np.int64) - np.repeat(offsets[:-1] - offsets[0], lengths)
+    terms = data[offsets[0] : offsets[-1]].astype(np.uint64) * powers[position]
+    nonempty = lengths > 0
+    sums[nonempty] = np.add.reduceat(terms, offsets[:-1][nonempty] - offsets[0])
+    return sums
 
 
 def _powers(n: int) -> np.ndarray:

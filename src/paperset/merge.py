@@ -8,7 +8,12 @@ import polars as pl
 
 from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
 from paperset.minhash import near_duplicate_pairs
-from paperset.survivorship import assign_paper_ids, carry_aliases, merge_clusters
+from paperset.survivorship import (
+    assign_paper_ids,
+    carry_aliases,
+    keep_ingested_at,
+    merge_clusters,
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,8 @@ def merge_duplicates(
         edges = pl.concat([edges, _near_edges(nodes)])
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
-    papers = carry_aliases(assign_paper_ids(merge_clusters(clustered)), previous)
+    papers = assign_paper_ids(merge_clusters(clustered))
+    papers = keep_ingested_at(carry_aliases(papers, previous), previous)
     paper_ids = clustered.join(papers.select("cluster", "paper_id"), on="cluster", how="left")
     return MergeResult(papers, paper_ids["paper_id"], _audit(edges, paper_ids))
 

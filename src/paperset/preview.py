@@ -13,6 +13,7 @@ from paperset.ingest import read_dumps
 from paperset.merge import merge_duplicates
 from paperset.parse import parse_dumps
 from paperset.records import split_rejected
+from paperset.schema import Paper, polars_schema
 from paperset.sightings import SIGHTING, update_sightings
 from paperset.topics import assign_topics
 
@@ -27,7 +28,7 @@ def papers_from_folder(raw_dir: Path, config: BuildConfig | None = None) -> pl.D
     sightings = update_sightings(pl.DataFrame(schema=SIGHTING), accepted, [], now)
     merged = merge_duplicates(
         sightings.sort("source_file", "line"),
-        pl.DataFrame(schema={"paper_id": pl.String, "aliases": pl.List(pl.String)}),
+        pl.DataFrame(schema=polars_schema(Paper)),
         near_duplicates=config.near_duplicates,
     )
     return assign_topics(merged.papers)

@@ -13,7 +13,6 @@ from pathlib import Path
 import polars as pl
 
 from paperset.fsio import atomic_write_parquet
-from paperset.hashing import stable_hash
 from paperset.records import RAW_RECORD
 
 SIGHTINGS_PATH = Path("_meta") / "sightings.parquet"
@@ -39,10 +38,11 @@ def update_sightings(
     stored: pl.DataFrame, accepted: pl.DataFrame, read_files: list[str], run_time: dt.datetime
 ) -> pl.DataFrame:
     """Replace the sightings of the files read this run; keep when each was first seen."""
+    # polars' hash is fast but only stable within one polars version: after an upgrade a
+    # re-read file's sightings look new, and the paper-level `ingested_at` carry-over in
+    # `survivorship.keep_ingested_at` still keeps each paper's first ingestion time.
     keyed = accepted.with_columns(
-        sighting_key=stable_hash(
-            accepted.select(pl.concat_str("source_file", "raw", separator="\x1f")).to_series()
-        )
+        sighting_key=pl.concat_str("source_file", "raw", separator="\x1f").hash(seed=0)
     )
     previous = stored.select("sighting_key", "first_seen", "prior_paper_id").unique(
         "sighting_key", keep="first"

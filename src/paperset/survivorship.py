@@ -102,3 +102,13 @@ def carry_aliases(papers: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
     return papers.join(former, on="paper_id", how="left").with_columns(
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
+
+
+def keep_ingested_at(papers: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """Never move `ingested_at` later than the committed dataset has it for the same paper."""
+    before = previous.select("paper_id", pl.col("ingested_at").alias("ingested_before"))
+    return (
+        papers.join(before, on="paper_id", how="left")
+        .with_columns(pl.min_horizontal("ingested_at", "ingested_before").alias("ingested_at"))
+        .drop("ingested_before")
+    )
