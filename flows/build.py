@@ -7,19 +7,18 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import tasks
 from paperset.config import BuildConfig, Granularity
+from paperset.discover import Discovery, RawFile
 from paperset.finalise import to_contract
-from paperset.fsio import atomic_write_parquet
-from paperset.ingest import unrecognised
-from paperset.ledger import load_ledger, plan_reads, save_ledger
-from paperset.quarantine import file_entries, record_entries, write_quarantine
-from paperset.records import split_rejected
+from paperset.ingest import Ingested, batches_of
+from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
+from paperset.merge import write_merges
+from paperset.quarantine import quarantine_entries, write_quarantine
 from paperset.report import RunReport, paper_counts, summary_markdown
 from paperset.sightings import load_sightings, save_sightings, update_sightings
 from paperset.storage import commit_papers, output_lock, preflight_output, read_papers
@@ -65,38 +64,17 @@ def build_dataset(
 
 
 def _build(config: BuildConfig, report: RunReport) -> None:
-    now, out = config.run_time(), config.out_dir
+    """The pipeline: read what is new, parse, clean, merge, classify, validate, commit."""
+    out, now = config.out_dir, config.run_time()
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
         plan = plan_reads(found.files, load_ledger(out), full=config.full)
-        batch = tasks.read_dumps(plan.to_read)
-    with report.timing("parse"):
-        parsed = tasks.parse_dumps(
-            batch.dumps, config.listing_year, config.max_record_bytes, now.date()
-        )
-    with report.timing("clean"):
-        accepted, rejected = split_rejected(tasks.clean_records(parsed.records))
-    rejected_files = batch.rejected + unrecognised(batch, parsed.unrecognised)
-    report.warnings = found.warnings + batch.warnings
-    report.count_files(
-        found=len(found.files),
-        skipped=len(found.warnings),
-        unchanged=len(plan.unchanged),
-        parsed=len(batch.dumps),
-        quarantined=len(rejected_files),
-    )
-    report.count_records(parsed.records.height, accepted.height, rejected)
-    quarantined = pl.concat(
-        [
-            record_entries(rejected, report.run_id, now),
-            file_entries(rejected_files, report.run_id, now),
-        ]
-    )
-    report.outputs["quarantine"] = _str(write_quarantine(out, quarantined, report.run_id))
-    report.check_error_budget(config.error_budget)
+    ingested = _ingest(config, plan.to_read, report)
+    _account(report, found, plan, ingested, config)
     with report.timing("merge"):
-        read_files = [dump.name for dump in batch.dumps] + [f.name for f in rejected_files]
-        sightings = update_sightings(load_sightings(out), accepted, read_files, now)
+        sightings = update_sightings(
+            load_sightings(out), ingested.accepted_records(), ingested.read_files(), now
+        )
         previous = read_papers(out)
         merged = tasks.merge_duplicates(sightings, previous, near_duplicates=config.near_duplicates)
     with report.timing("topics"):
@@ -107,15 +85,45 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         committed = commit_papers(papers, out, report.run_id)
         save_sightings(out, sightings, merged.sighting_paper_ids)
         save_ledger(out, plan.ledger)
-        merges_path = out / "runs" / report.run_id / "merges.parquet"
-        atomic_write_parquet(merges_path, merged.merges)
-    report.outputs["merges"] = str(merges_path)
-    report.partitions = {
-        "written": len(committed.written),
-        "removed": len(committed.removed),
-        "unchanged": len(committed.unchanged),
-    }
+        report.outputs["merges"] = str(write_merges(out, report.run_id, merged.merges))
+    report.count_partitions(committed)
     report.papers = paper_counts(papers, previous, merged.merges)
+
+
+def _ingest(config: BuildConfig, files: list[RawFile], report: RunReport) -> Ingested:
+    """Read, parse and clean the files in batches of bounded size."""
+    ingested = Ingested()
+    for batch_files in batches_of(files):
+        with report.timing("read"):
+            batch = tasks.read_dumps(batch_files)
+        with report.timing("parse"):
+            parsed = tasks.parse_dumps(
+                batch.dumps, config.listing_year, config.max_record_bytes, config.run_time().date()
+            )
+        with report.timing("clean"):
+            ingested.add(batch, parsed.unrecognised, tasks.clean_records(parsed.records))
+    return ingested
+
+
+def _account(
+    report: RunReport, found: Discovery, plan: Plan, ingested: Ingested, config: BuildConfig
+) -> None:
+    """Count files and records, write the quarantine, and enforce the error budget."""
+    rejected = ingested.rejected_records()
+    report.warnings = found.warnings + ingested.warnings
+    report.count_files(
+        found=len(found.files),
+        skipped=len(found.warnings),
+        unchanged=len(plan.unchanged),
+        parsed=len(ingested.parsed_files),
+        quarantined=len(ingested.rejected_files),
+    )
+    report.count_records(ingested.records_read, ingested.accepted_records().height, rejected)
+    entries = quarantine_entries(
+        rejected, ingested.rejected_files, report.run_id, config.run_time()
+    )
+    report.outputs["quarantine"] = _str(write_quarantine(config.out_dir, entries, report.run_id))
+    report.check_error_budget(config.error_budget)
 
 
 def _logical_date() -> dt.datetime | None:

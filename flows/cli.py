@@ -85,7 +85,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules register their parsers here."""
-    return []
+    # Run as `python -m flows.cli`, this module is `__main__`: alias it, so a command module's
+    # `from flows.cli import UsageError` is the class `main` catches, not a second copy.
+    sys.modules.setdefault("flows.cli", sys.modules[__name__])
+    from flows import cli_publish
+
+    return [cli_publish.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from paperset.decode import UnreadableDump, decode_dump
 from paperset.discover import RawFile
 from paperset.parse import DecodedDump
+from paperset.records import RAW_RECORD
 
 RAW_SNIPPET_CHARS = 2000
 
@@ -60,3 +63,59 @@ def unrecognised(batch: ReadBatch, names: list[str]) -> list[RejectedFile]:
     return [
         RejectedFile(name, "unrecognised format", texts[name][:RAW_SNIPPET_CHARS]) for name in names
     ]
+
+
+BATCH_BYTES = 256 << 20
+
+
+def batches_of(files: list[RawFile], max_bytes: int = BATCH_BYTES) -> list[list[RawFile]]:
+    """Group files into batches of at most `max_bytes` (a larger file is a batch alone)."""
+    batches: list[list[RawFile]] = []
+    size = max_bytes
+    for raw_file in files:
+        if size + raw_file.size > max_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(raw_file)
+        size += raw_file.size
+    return batches
+
+
+@dataclass
+class Ingested:
+    """Everything the batches of one run yielded, gathered for the merge."""
+
+    accepted: list[pl.DataFrame] = field(default_factory=list)
+    rejected: list[pl.DataFrame] = field(default_factory=list)
+    rejected_files: list[RejectedFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    parsed_files: list[str] = field(default_factory=list)
+    records_read: int = 0
+
+    def add(self, batch: ReadBatch, unrecognised_names: list[str], records: pl.DataFrame) -> None:
+        """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
+        is_rejected = pl.col("reason").is_not_null()
+        self.accepted.append(records.filter(~is_rejected))
+        self.rejected.append(records.filter(is_rejected))
+        self.rejected_files += batch.rejected + unrecognised(batch, unrecognised_names)
+        self.warnings += batch.warnings
+        self.parsed_files += [
+            dump.name for dump in batch.dumps if dump.name not in unrecognised_names
+        ]
+        self.records_read += records.height
+
+    def accepted_records(self) -> pl.DataFrame:
+        """All accepted records of the run."""
+        return pl.concat(self.accepted, how="vertical") if self.accepted else _no_records()
+
+    def rejected_records(self) -> pl.DataFrame:
+        """All rejected records of the run."""
+        return pl.concat(self.rejected, how="vertical") if self.rejected else _no_records()
+
+    def read_files(self) -> list[str]:
+        """Every file this run read, parsed or rejected: their old sightings are replaced."""
+        return self.parsed_files + [f.name for f in self.rejected_files]
+
+
+def _no_records() -> pl.DataFrame:
+    return pl.DataFrame(schema=RAW_RECORD)

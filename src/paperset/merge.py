@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
+from paperset.fsio import atomic_write_parquet
 from paperset.minhash import near_duplicate_pairs
+from paperset.report import RUNS_DIR
 from paperset.survivorship import (
     assign_paper_ids,
     carry_aliases,
@@ -68,3 +71,10 @@ def _audit(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("paper_id", "rule", "source_file_a", "line_a", "source_file_b", "line_b")
     )
+
+
+def write_merges(out_dir: Path, run_id: str, merges: pl.DataFrame) -> Path:
+    """Keep the run's merge audit as `runs/<run_id>/merges.parquet`."""
+    path = out_dir / RUNS_DIR / run_id / "merges.parquet"
+    atomic_write_parquet(path, merges)
+    return path

@@ -44,6 +44,13 @@ def file_entries(files: list[RejectedFile], run_id: str, now: dt.datetime) -> pl
     )
 
 
+def quarantine_entries(
+    rejected: pl.DataFrame, files: list[RejectedFile], run_id: str, now: dt.datetime
+) -> pl.DataFrame:
+    """All of a run's quarantine entries: rejected records, then rejected files."""
+    return pl.concat([record_entries(rejected, run_id, now), file_entries(files, run_id, now)])
+
+
 def write_quarantine(out_dir: Path, entries: pl.DataFrame, run_id: str) -> Path | None:
     """Write this run's quarantine file, validated; nothing when there is nothing to keep."""
     if entries.is_empty():

@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from paperset.fsio import atomic_write_json
+
+if TYPE_CHECKING:
+    from paperset.storage import CommitResult
 
 RUNS_DIR = "runs"
 
@@ -64,6 +67,14 @@ class RunReport:
             "parsed": parsed,
             "quarantined": quarantined,
             "empty": found - unchanged - parsed - quarantined,
+        }
+
+    def count_partitions(self, committed: CommitResult) -> None:
+        """Record how many partition files the commit wrote, removed and left alone."""
+        self.partitions = {
+            "written": len(committed.written),
+            "removed": len(committed.removed),
+            "unchanged": len(committed.unchanged),
         }
 
     def count_records(self, read: int, accepted: int, rejected: pl.DataFrame) -> None:

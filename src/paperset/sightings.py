@@ -53,7 +53,7 @@ def update_sightings(
         .select(SIGHTING.names())
     )
     kept = stored.filter(~pl.col("source_file").is_in(read_files))
-    return pl.concat([kept, fresh.cast(SIGHTING)])
+    return pl.concat([kept, fresh.cast(SIGHTING)]).sort("source_file", "line")
 
 
 def save_sightings(out_dir: Path, sightings: pl.DataFrame, paper_ids: pl.Series) -> None:
