@@ -3,8 +3,9 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RAW ?= data/raw
 OUT ?= data/processed
+N ?= 100000
 
-.PHONY: run test check eval-topics uv sync
+.PHONY: run test check eval-topics bench uv sync
 
 run: sync  ## build the dataset from data/raw into data/processed
 	$(UV) run paperset build --raw $(RAW) --out $(OUT)
@@ -19,6 +20,9 @@ check: sync  ## lint, format check, type check
 
 eval-topics: sync  ## measure the topic classifier on the labelled dev set
 	$(UV) run paperset eval-topics --raw $(RAW)
+
+bench: sync  ## time the build against a floor and DuckDB on a generated corpus of N records (N=100000,1000000 for slopes)
+	$(UV) run python -m bench.run --n $(N)
 
 sync: uv
 	$(UV) sync --frozen

@@ -34,7 +34,7 @@ class DataFile:
 def flat_papers(papers: pl.DataFrame) -> pl.DataFrame:
     """Return the papers in contract column order and types, sorted for export."""
     schema = polars_schema(Paper)
-    return papers.select(schema.names()).cast(schema).sort(SORT_KEYS)  # type: ignore[arg-type]
+    return papers.select(schema.names()).cast(schema).sort(SORT_KEYS)
 
 
 def shard_count(papers: pl.DataFrame, max_shard_bytes: int) -> int:

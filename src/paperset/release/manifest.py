@@ -1,4 +1,4 @@
-"""A release's `manifest.json`: rows, bytes and sha256 of every other file, and how to check them."""
+"""A release's `manifest.json`: rows, bytes and sha256 of every other file; checking a copy."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def write_manifest(release_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
     rows = sum(entry.get("rows", 0) for entry in files.values())
     manifest = {**header, "rows": rows, "files": files}
     atomic_write_json(release_dir / MANIFEST, manifest)
+    (release_dir / MANIFEST).chmod(0o644)  # a published file: readable like its siblings
     return manifest
 
 
