@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperset.clean import clean_text, first_code_url
+from paperset.clean import clean_records, clean_text, first_code_url
 
 
 def cleaned(text: str) -> str:
@@ -58,3 +58,19 @@ def test_cleaning_is_idempotent(text: str) -> None:
 )
 def test_first_code_url_is_found_without_trailing_punctuation(text: str, url: str | None) -> None:
     assert pl.select(first_code_url(pl.lit(text))).item() == url
+
+
+def test_the_fast_frame_path_equals_clean_text_on_every_row() -> None:
+    texts = [r"plain ascii  text", r"Nystr\"om\n", "Cafe\u0301 au lait", "tab\there", r"58\%", "x"]
+    records = pl.DataFrame(
+        {
+            "title": texts,
+            "abstract": list(reversed(texts)),
+            "comments": texts,
+            "reason": [None] * 6,
+        },
+        schema_overrides={"reason": pl.String},
+    )
+    fast = clean_records(records.lazy()).collect()
+    for field in ("title", "abstract", "comments"):
+        assert fast[field].to_list() == records.select(clean_text(pl.col(field)))[field].to_list()

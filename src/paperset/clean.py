@@ -70,7 +70,7 @@ def decode_latex(text: pl.Expr) -> pl.Expr:
 
 def collapse_whitespace(text: pl.Expr) -> pl.Expr:
     """Collapse every run of whitespace to one space and trim the ends."""
-    return text.str.replace_all(r"\s{2,}", " ").str.replace_all(r"[^\S ]", " ").str.strip_chars()
+    return text.str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
 
 
 def clean_text(text: pl.Expr) -> pl.Expr:
@@ -87,18 +87,39 @@ def first_code_url(text: pl.Expr) -> pl.Expr:
     return text.str.extract(f"({CODE_URL})", 1).str.strip_chars_end(".,;:!?)]}'\"")
 
 
+TEXT_FIELDS = ("title", "abstract", "comments")
+
+
+def _needs_decoding(text: pl.Expr) -> pl.Expr:
+    """Text with a backslash (maybe a macro) or any non-ASCII character (maybe not NFC)."""
+    non_ascii = text.str.len_bytes() != text.str.len_chars()
+    return (text.str.contains("\\", literal=True) | non_ascii).fill_null(False)
+
+
 def clean_records(records: pl.LazyFrame) -> pl.LazyFrame:
-    """Clean title, abstract and comments; an abstract that cleans to nothing is rejected."""
-    return records.with_columns(
-        clean_text(pl.col("title")).alias("title"),
-        clean_text(pl.col("abstract")).alias("abstract"),
-        clean_text(pl.col("comments")).alias("comments"),
-    ).with_columns(
-        pl.when(pl.col("comments") != "").then(pl.col("comments")).alias("comments"),
-        pl.coalesce(
-            pl.col("reason"),
-            pl.when(pl.col("abstract").fill_null("") == "").then(pl.lit("empty abstract")),
-        ).alias("reason"),
+    """Clean title, abstract and comments; an abstract that cleans to nothing is rejected.
+
+    Only records with a backslash can hold a LaTeX macro and only non-ASCII text can
+    need NFC, so only those records pay for the few dozen regex passes of
+    `decode_latex` and the normalisation; the result equals `clean_text` everywhere.
+    """
+    numbered = records.with_row_index("_order")
+    slow = pl.any_horizontal(_needs_decoding(pl.col(field)) for field in TEXT_FIELDS)
+    decoded = numbered.filter(slow).with_columns(
+        decode_latex(pl.col(field)).str.normalize("NFC").alias(field) for field in TEXT_FIELDS
+    )
+    return (
+        pl.concat([decoded, numbered.filter(~slow)])
+        .sort("_order")
+        .drop("_order")
+        .with_columns(collapse_whitespace(pl.col(field)).alias(field) for field in TEXT_FIELDS)
+        .with_columns(
+            pl.when(pl.col("comments") != "").then(pl.col("comments")).alias("comments"),
+            pl.coalesce(
+                pl.col("reason"),
+                pl.when(pl.col("abstract").fill_null("") == "").then(pl.lit("empty abstract")),
+            ).alias("reason"),
+        )
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 
 CONTROL_SHARE_OF_BINARY = 0.05
-_ALLOWED_CONTROLS = frozenset("\t\n\r\x0c")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
+SAMPLE_BYTES = 65536
 
 
 class UnreadableDump(Exception):
@@ -22,9 +23,9 @@ def decode_dump(data: bytes) -> str:
     """
     if b"\x00" in data:
         raise UnreadableDump("binary: contains NUL bytes")
-    text = _decode_text(data.removeprefix(codecs.BOM_UTF8))
-    if _control_share(text) > CONTROL_SHARE_OF_BINARY:
+    if _control_share(data) > CONTROL_SHARE_OF_BINARY:
         raise UnreadableDump("binary: mostly control characters")
+    text = _decode_text(data.removeprefix(codecs.BOM_UTF8))
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -42,9 +43,9 @@ def _decode_text(data: bytes) -> str:
         ) from None
 
 
-def _control_share(text: str) -> float:
-    if not text:
+def _control_share(data: bytes) -> float:
+    """Share of control bytes (other than tab, newlines, form feed) in the file's start."""
+    sample = data[:SAMPLE_BYTES]
+    if not sample:
         return 0.0
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
-    return controls / len(sample)
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
