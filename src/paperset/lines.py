@@ -21,5 +21,14 @@ def is_blank(line: pl.Expr) -> pl.Expr:
 
 
 def paragraph_no(blank: pl.Expr) -> pl.Expr:
-    """Number paragraphs within a file: each blank line starts a new one."""
-    return blank.cast(pl.UInt32).cum_sum().over("file_no")
+    """Number paragraphs: each blank line starts a new one.
+
+    The count runs across files (no window per file, which is much slower): it is only
+    ever used together with `file_no`, so a paragraph never spans two files.
+    """
+    return blank.cast(pl.UInt32).cum_sum()
+
+
+def same_file_as_previous() -> pl.Expr:
+    """True where the row before belongs to the same file."""
+    return (pl.col("file_no").shift(1) == pl.col("file_no")).fill_null(False)

@@ -22,9 +22,9 @@ def parse_arxiv_listing(lines: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             pl.col("line_no").filter(~pl.col("blank")).first().alias("line"),
             pl.col("line").str.join("\n").str.strip_chars().alias("raw"),
-            pl.col("line").filter(pl.col("is_abstract")).str.join("\n").alias("abstract"),
+            pl.col("line").filter(_is_abstract()).str.join("\n").alias("abstract"),
             pl.col("line")
-            .filter(pl.col("is_comment"))
+            .filter(pl.col("is_text") & ~_is_abstract())
             .str.strip_chars()
             .str.join("; ")
             .alias("comments"),
@@ -56,18 +56,20 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
         blank=is_blank(pl.col("line")),
         is_id=pl.col("line").str.contains(ID_LINE),
         is_dates=dates,
-        # A record ends with its dates line: the next line starts the next record.
-        record_no=(dates.cast(pl.UInt32).cum_sum() - dates.cast(pl.UInt32)).over("file_no"),
-    ).with_columns(
+        # A record ends with its dates line: the next line starts the next record. Like
+        # paragraphs, records are numbered across files and always grouped with `file_no`.
+        record_no=dates.cast(pl.UInt32).cum_sum() - dates.cast(pl.UInt32),
+    )
+    return classified.with_columns(
         is_text=~(pl.col("blank") | pl.col("is_id") | pl.col("is_dates")),
         paragraph=paragraph_no(pl.col("blank")),
     )
-    first_text_paragraph = (
-        pl.col("paragraph").filter(pl.col("is_text")).min().over("file_no", "record_no")
-    )
-    return classified.with_columns(
-        is_abstract=pl.col("is_text") & (pl.col("paragraph") == first_text_paragraph),
-    ).with_columns(is_comment=pl.col("is_text") & ~pl.col("is_abstract"))
+
+
+def _is_abstract() -> pl.Expr:
+    """Within a record's group: text lines of its first text paragraph."""
+    first = pl.col("paragraph").filter(pl.col("is_text")).min()
+    return pl.col("is_text") & (pl.col("paragraph") == first)
 
 
 def _id_fields() -> pl.Expr:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.lines import is_blank, paragraph_no
+from paperset.lines import is_blank, paragraph_no, same_file_as_previous
 from paperset.records import HF_PAPERS
 
 HEADER_LINES = (
@@ -28,7 +28,7 @@ def parse_hf_papers(lines: pl.LazyFrame) -> pl.LazyFrame:
     paragraphs = _paragraphs(_classify_lines(lines))
     return (
         paragraphs.with_columns(_is_title().alias("is_title"))
-        .with_columns(record_no=pl.col("is_title").cast(pl.UInt32).cum_sum().over("file_no"))
+        .with_columns(record_no=pl.col("is_title").cast(pl.UInt32).cum_sum())
         .group_by("file_no", "record_no")
         .agg(
             pl.col("line").first(),
@@ -46,19 +46,28 @@ def parse_hf_papers(lines: pl.LazyFrame) -> pl.LazyFrame:
 def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     stripped = pl.col("line").str.strip_chars()
     date = stripped.str.extract_groups(MONTH_DAY)
-    return lines.with_columns(
-        kind=pl.when(is_blank(pl.col("line")))
-        .then(pl.lit("blank"))
-        .when(stripped.is_in(HEADER_LINES))
-        .then(pl.lit("header"))
-        .when(date.struct.field("month").is_not_null())
-        .then(pl.lit("date"))
-        .otherwise(pl.lit("text")),
-        listing_month=date.struct.field("month"),
-        listing_day=date.struct.field("day").cast(pl.Int8, strict=False),
-    ).with_columns(
-        pl.col("listing_month", "listing_day").forward_fill().over("file_no"),
-        paragraph=paragraph_no(pl.col("kind") != "text"),
+    return (
+        lines.with_columns(
+            kind=pl.when(is_blank(pl.col("line")))
+            .then(pl.lit("blank"))
+            .when(stripped.is_in(HEADER_LINES))
+            .then(pl.lit("header"))
+            .when(date.struct.field("month").is_not_null())
+            .then(pl.lit("date"))
+            .otherwise(pl.lit("text")),
+            listing_month=date.struct.field("month"),
+            listing_day=date.struct.field("day").cast(pl.Int8, strict=False),
+            date_file=pl.when(date.struct.field("month").is_not_null()).then(pl.col("file_no")),
+        )
+        .with_columns(
+            pl.col("listing_month", "listing_day", "date_file").forward_fill(),
+            paragraph=paragraph_no(pl.col("kind") != "text"),
+        )
+        .with_columns(
+            # A page date only holds in its own file (a global fill is far faster than a window).
+            pl.when(pl.col("date_file") == pl.col("file_no")).then(pl.col(name)).alias(name)
+            for name in ("listing_month", "listing_day")
+        )
     )
 
 
@@ -80,7 +89,7 @@ def _paragraphs(lines: pl.LazyFrame) -> pl.LazyFrame:
 def _is_title() -> pl.Expr:
     """A title is one short line; one ending in a period right after a title is an abstract."""
     short_line = (pl.col("n_lines") == 1) & (pl.col("text").str.len_chars() <= MAX_TITLE_CHARS)
-    after_short_line = short_line.shift(1).over("file_no").fill_null(False)
+    after_short_line = short_line.shift(1).fill_null(False) & same_file_as_previous()
     sentence_end = pl.col("text").str.strip_chars_end().str.ends_with(".")
     return short_line & ~(after_short_line & sentence_end)
 
