@@ -40,13 +40,23 @@ def test_daily_runs_read_only_new_files_and_equal_one_run_over_all(tmp_path: Pat
     first_seen = read_papers(out).select("paper_id", "ingested_at")
     day2 = build_dataset(raw_dir=str(add(raw, SEEDS[3:])), out_dir=str(out))
     after = read_papers(out).select("paper_id", "ingested_at")
-    assert first_seen.join(after, on="paper_id", suffix="_after").filter(
-        pl.col("ingested_at") != pl.col("ingested_at_after")
-    ).is_empty()
+    assert (
+        first_seen.join(after, on="paper_id", suffix="_after")
+        .filter(pl.col("ingested_at") != pl.col("ingested_at_after"))
+        .is_empty()
+    )
     day3 = build_dataset(raw_dir=str(raw), out_dir=str(out))
     build_dataset(raw_dir=str(raw), out_dir=str(tmp_path / "once"))
-    assert (day1["files"]["parsed"], day2["files"]["parsed"], day2["files"]["unchanged"]) == (3, 2, 3)
-    assert (day3["files"]["parsed"], day3["records"]["read"], day3["partitions"]["written"]) == (0, 0, 0)
+    assert (day1["files"]["parsed"], day2["files"]["parsed"], day2["files"]["unchanged"]) == (
+        3,
+        2,
+        3,
+    )
+    assert (day3["files"]["parsed"], day3["records"]["read"], day3["partitions"]["written"]) == (
+        0,
+        0,
+        0,
+    )
     assert day3["papers"]["new"] == day3["papers"]["updated"] == 0
     once = read_papers(tmp_path / "once").drop("ingested_at")
     assert read_papers(out).drop("ingested_at").equals(once)
@@ -77,10 +87,43 @@ def test_full_rebuild_rereads_every_file(tmp_path: Path) -> None:
 def test_runs_and_status_print_the_figures_from_the_files(built_sample: tuple[Path, dict]) -> None:
     out, report = built_sample
     env = os.environ | {"PREFECT_HOME": str(out.parent / "prefect")}
-    runs = subprocess.run([sys.executable, "-m", "flows.cli", "runs", "--out", str(out)],
-                          capture_output=True, text=True, env=env, check=True).stdout
-    status = subprocess.run([sys.executable, "-m", "flows.cli", "status", "--out", str(out)],
-                            capture_output=True, text=True, env=env, check=True).stdout
+    runs = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "runs", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    status = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "status", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
     assert report["run_id"] in runs and "succeeded" in runs and " 268 " in runs
     assert "papers:           268" in status
     assert f"last_run:         {report['run_id']}" in status
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_taxonomy_change_moves_papers_and_removes_their_old_partitions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect import task
+
+    from flows import tasks
+    from paperset.topics import assign_topics
+
+    raw, out = add(tmp_path / "raw", SEEDS), tmp_path / "out"
+    build_dataset(raw_dir=str(raw), out_dir=str(out))
+
+    def everything_is_other(papers: pl.DataFrame) -> pl.DataFrame:
+        return assign_topics(papers).with_columns(topic=pl.lit("other"), topic_score=pl.lit(0.0))
+
+    monkeypatch.setattr(tasks, "assign_topics", task(name="assign-topics")(everything_is_other))
+    report = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    topics = {p.name for p in (out / "papers").glob("date=*/topic=*")}
+    assert topics == {"topic=other"}
+    assert report["partitions"]["removed"] > 0 and report["files"]["parsed"] == 0
+    assert read_papers(out).height == 268

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from paperset.fsio import atomic_write_json
+from paperset.taxonomy import TAXONOMY_VERSION
 
 if TYPE_CHECKING:
     from paperset.storage import CommitResult
@@ -138,6 +139,7 @@ def paper_counts(
             compared["before"].is_not_null() & (compared["before"] != compared["after"])
         ).sum(),
         "sightings_merged": int(papers["n_sightings"].sum() - papers.height),
+        "taxonomy_version": TAXONOMY_VERSION,
         "merges_by_rule": dict(
             zip(per_rule["rule"].to_list(), per_rule["count"].to_list(), strict=True)
         ),
