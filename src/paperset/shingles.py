@@ -3,7 +3,7 @@
 A word is a run of letters and digits of the lowercased text. ASCII punctuation and common
 Unicode punctuation (dashes, curly quotes, ellipsis, no-break space) separate words and are
 dropped, so case, punctuation and spacing variants of a text have the same shingles. Polars'
-regex tokenisers cost ~12 µs per abstract; scanning the bytes with numpy costs ~1 µs.
+regex tokenisers cost ~12 µs per abstract; scanning its bytes with numpy costs ~4 µs.
 
 A word is identified by its byte length and its first and last 8 bytes (exact for words of
 up to 16 bytes, i.e. nearly all), a shingle by a polynomial of its word hashes. Both are
@@ -12,9 +12,9 @@ plain integer arithmetic on the bytes, the same on every library version and mac
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -23,11 +23,12 @@ import polars as pl
 from paperset.hashing import _finalise, _string_buffers
 
 SHINGLE_WORDS = 5
-BATCH_DOCS = 4096
+BATCH_DOCS = 2048  # ~3 MB of text: the byte arrays of a batch stay in cache
 _SHINGLE_BITS = np.uint64(40)
 _SHINGLE_MASK = np.uint64((1 << 40) - 1)
-_PAIR_CHUNK = 1 << 20  # pairs tagged at once: bounds memory, and fits the 24 tag bits
+_PAIR_CHUNK = 1 << 13  # pairs merged at once: their tagged shingles stay in cache
 T = TypeVar("T")
+U = TypeVar("U")
 _SEPARATORS = [0xA0, 0xAB, 0xB7, 0xBB, *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x2212]
 # Each separator's UTF-8 bytes as a big-endian 3-byte code, to match at a lead byte.
 _SEPARATOR_CODES = np.array(
@@ -56,11 +57,11 @@ def _word_bytes(data: np.ndarray) -> np.ndarray:
     in_word = (data - np.uint8(ord("a"))) < 26
     in_word |= (data - np.uint8(ord("0"))) < 10
     in_word |= data >= 0x80
-    leads = np.flatnonzero(data >= 0xC2)  # first bytes of the non-ASCII characters
-    padded = np.concatenate([data, np.zeros(2, np.uint8)]).astype(np.uint32)
-    codes = padded[leads] << 16 | padded[leads + 1] << 8 | padded[leads + 2]
-    two_bytes = padded[leads] < 0xE0
-    codes[two_bytes] &= 0xFFFF00
+    # First bytes of non-ASCII characters; the text's final space keeps `+ 2` in bounds.
+    leads = np.flatnonzero(data >= 0xC2)
+    firsts = data[leads].astype(np.uint32)
+    codes = firsts << 16 | data[leads + 1].astype(np.uint32) << 8 | data[leads + 2]
+    codes[firsts < 0xE0] &= 0xFFFF00  # a two-byte character: drop the next one's byte
     separators = leads[np.isin(codes, _SEPARATOR_CODES)]
     sizes = np.where(data[separators] < 0xE0, 2, 3)
     in_word[np.repeat(separators, sizes) + group_ranks(sizes)] = False
@@ -80,6 +81,7 @@ def group_ranks(sizes: np.ndarray) -> np.ndarray:
 
 
 def _hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Hash each word from its length and its first and last 8 bytes."""
     padded = np.zeros(len(data) + 8, dtype=np.uint8)
     padded[: len(data)] = data
     # Every byte offset read as a little-endian u64: one gather fetches a word's 8 bytes.
@@ -107,60 +109,79 @@ def shingle_hashes(words: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     return combined[inside], np.maximum(counts - n + 1, 0)
 
 
-def map_batches(docs: pl.DataFrame, step: Callable[[pl.DataFrame], T]) -> list[T]:
-    """Apply `step` to slices of the docs small enough to stay in cache, on every core."""
-    slices = [docs.slice(start, BATCH_DOCS) for start in range(0, len(docs), BATCH_DOCS)]
-    # numpy and polars release the GIL, so threads share the work of the batches.
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        return list(pool.map(step, slices))
+def doc_batches(docs: pl.DataFrame) -> list[pl.DataFrame]:
+    """Slice the docs into batches small enough for their byte arrays to stay in cache."""
+    return [docs.slice(start, BATCH_DOCS) for start in range(0, len(docs), BATCH_DOCS)]
+
+
+def parallel_map(step: Callable[[T], U], items: Iterable[T]) -> list[U]:
+    """Apply `step` to each item on every core; numpy and polars release the GIL."""
+    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
+        return list(pool.map(step, items))
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """The distinct shingles of each doc, sorted: doc `i` has `values[starts[i]:starts[i+1]]`."""
+
+    nodes: np.ndarray
+    starts: np.ndarray
+    values: np.ndarray
+
+    def positions(self, nodes: pl.Series) -> np.ndarray:
+        """Return the position of each node's set, refusing nodes without one."""
+        wanted = nodes.to_numpy()
+        found = np.searchsorted(self.nodes, wanted)
+        if not (found < len(self.nodes)).all() or (self.nodes[found] != wanted).any():
+            raise ValueError("pairs name nodes that are not in docs")
+        return found
+
+
+def shingle_sets(docs: pl.DataFrame) -> ShingleSets:
+    """Return the distinct shingles of each doc, keyed by 40 bits of their hash."""
+    docs = docs.sort("node")
+    parts = parallel_map(_batch_shingle_sets, doc_batches(docs))
+    sizes = np.concatenate([np.zeros(0, np.intp)] + [counts for counts, _ in parts])
+    values = np.concatenate([np.zeros(0, np.uint64)] + [keys for _, keys in parts])
+    return ShingleSets(docs["node"].to_numpy(), np.append(0, np.cumsum(sizes)), values)
 
 
 def _batch_shingle_sets(batch: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return the number of distinct shingles of each doc and the shingles, doc by doc."""
     shingles, counts = shingle_hashes(*word_hashes(batch["abstract"]))
     text = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
     # 40 bits of shingle hash: two distinct shingles of a pair collide with odds 1e-8.
     keys = np.sort(text << _SHINGLE_BITS | shingles >> np.uint64(64 - 40))
     keys = keys[run_starts(keys)]  # np.unique is 100x slower
-    return np.bincount(keys >> _SHINGLE_BITS, minlength=len(counts)), keys & _SHINGLE_MASK
+    texts = (keys >> _SHINGLE_BITS).astype(np.intp)
+    return np.bincount(texts, minlength=len(counts)), keys & _SHINGLE_MASK
 
 
 def jaccard(docs: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Return the exact Jaccard similarity of the shingle sets of each pair (`a`, `b`)."""
     ends = pl.concat([pairs["a"], pairs["b"]]).implode()
-    involved = docs.filter(pl.col("node").is_in(ends)).sort("node")
-    parts = map_batches(involved, _batch_shingle_sets)
-    sizes = np.concatenate([np.zeros(0, np.intp)] + [counts for counts, _ in parts])
-    values = np.concatenate([np.zeros(0, np.uint64)] + [keys for _, keys in parts])
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    nodes = involved["node"].to_numpy()
-    a = np.searchsorted(nodes, pairs["a"].to_numpy())
-    b = np.searchsorted(nodes, pairs["b"].to_numpy())
-    shared = np.zeros(len(pairs), dtype=np.intp)
-    for lo in range(0, len(pairs), _PAIR_CHUNK):
-        chunk = slice(lo, lo + _PAIR_CHUNK)
-        shared[chunk] = _shared_counts(a[chunk], b[chunk], starts, values)
-    union = sizes[a] + sizes[b] - shared
-    similarity = shared / np.maximum(union, 1)
+    sets = shingle_sets(docs.filter(pl.col("node").is_in(ends)))
+    a, b = sets.positions(pairs["a"]), sets.positions(pairs["b"])
+    chunks = [slice(lo, lo + _PAIR_CHUNK) for lo in range(0, len(pairs), _PAIR_CHUNK)]
+    counts = parallel_map(lambda c: _shared_counts(a[c], b[c], sets), chunks)
+    shared = np.concatenate([np.zeros(0, np.intp), *counts])
+    sizes = np.diff(sets.starts)
+    similarity = shared / np.maximum(sizes[a] + sizes[b] - shared, 1)
     return pairs.select("a", "b").with_columns(similarity=pl.Series(similarity))
 
 
-def _shared_counts(
-    a: np.ndarray, b: np.ndarray, starts: np.ndarray, values: np.ndarray
-) -> np.ndarray:
-    """Count the shingles each pair shares, merging the two sides tagged with their pair."""
+def _shared_counts(a: np.ndarray, b: np.ndarray, sets: ShingleSets) -> np.ndarray:
+    """Count the shingles each pair shares: tag both sides with the pair, merge, find repeats."""
     pair = np.arange(len(a), dtype=np.uint64) << _SHINGLE_BITS
-    left, right = _tagged(a, pair, starts, values), _tagged(b, pair, starts, values)
-    if len(left) == 0:
-        return np.zeros(len(a), dtype=np.intp)
-    # Each side is sorted (by pair, then shingle), so searchsorted is a linear merge.
-    found = left[np.minimum(np.searchsorted(left, right), len(left) - 1)]
-    shared = right[found == right] >> _SHINGLE_BITS
-    return np.bincount(shared.astype(np.intp), minlength=len(a))
+    both = np.concatenate([_tagged(a, pair, sets), _tagged(b, pair, sets)])
+    # Each side is already sorted (by pair, then shingle): timsort merges the two runs.
+    both.sort(kind="stable")
+    repeats = both[1:][both[1:] == both[:-1]] >> _SHINGLE_BITS
+    return np.bincount(repeats.astype(np.intp), minlength=len(a))
 
 
-def _tagged(
-    texts: np.ndarray, pair: np.ndarray, starts: np.ndarray, values: np.ndarray
-) -> np.ndarray:
-    sizes = starts[texts + 1] - starts[texts]
-    positions = np.repeat(starts[texts], sizes) + group_ranks(sizes)
-    return np.repeat(pair, sizes) | values[positions]
+def _tagged(texts: np.ndarray, pair: np.ndarray, sets: ShingleSets) -> np.ndarray:
+    """Concatenate the shingles of the texts, each tagged with its pair in the top bits."""
+    sizes = sets.starts[texts + 1] - sets.starts[texts]
+    positions = np.repeat(sets.starts[texts], sizes) + group_ranks(sizes)
+    return np.repeat(pair, sizes) | sets.values[positions]
