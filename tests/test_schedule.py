@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import SAMPLE
+
 from flows.build import build_dataset
 from flows.serve import build_deployment
 from paperset.storage import read_papers

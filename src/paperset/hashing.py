@@ -5,6 +5,8 @@ Polars' own `hash` may change between versions; persisted ids and band hashes mu
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -51,7 +53,7 @@ def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     powers = _powers(int(lengths.max()) if len(lengths) else 1)
     bounds = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], CHUNK_BYTES), side="right")
     edges = np.unique(np.concatenate([[0], np.maximum(bounds - 1, 0), [len(lengths)]]))
-    for first, last in zip(edges[:-1], edges[1:], strict=True):
+    for first, last in itertools.pairwise(edges):
         sums[first:last] = _polynomial_sums(offsets[first : last + 1], data, powers)
     mixed = sums ^ _finalise(lengths.astype(np.uint64) + np.uint64(seed))
     return pl.Series(strings.name, _finalise(mixed), dtype=pl.UInt64)

@@ -173,8 +173,9 @@ def near_duplicate_pairs(
     `docs` holds `node` (UInt32, unique) and `abstract`; the result holds `a` < `b` and
     `similarity`, sorted. Sightings of one identical text are linked to its first node
     and similar texts through those nodes, so the connected components are exactly those
-    of all pairs while the links stay linear in the input. A pair is found when it shares a band: with probability 0.96 at
-    Jaccard 0.5 and 0.997 at 0.6 (see the module docstring).
+    of all pairs while the links stay linear in the input. A pair is found when it
+    shares a band: with probability 0.96 at Jaccard 0.5 and 0.997 at 0.6 (see the
+    module docstring).
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
