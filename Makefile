@@ -5,7 +5,7 @@ RAW ?= data/raw
 OUT ?= data/processed
 N ?= 100000
 
-.PHONY: run test check eval-topics bench uv sync
+.PHONY: run test test-spark check eval-topics bench uv sync
 
 run: sync  ## build the dataset from data/raw into data/processed
 	$(UV) run paperset build --raw $(RAW) --out $(OUT)
@@ -17,6 +17,11 @@ check: sync  ## lint, format check, type check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+
+test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 17+)
+	$(UV) sync --frozen --group spark
+	$(UV) run pytest tests/test_readers.py -k spark
+	$(UV) sync --frozen
 
 eval-topics: sync  ## measure the topic classifier on the labelled dev set
 	$(UV) run paperset eval-topics --raw $(RAW)
