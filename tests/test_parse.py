@@ -2,7 +2,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from helpers import ABSTRACT, HF_HEADER, arxiv_record, hf_page, parse, unrecognised
+from helpers import ABSTRACT, HF_HEADER, OTHER_ABSTRACT, arxiv_record, hf_page, parse, unrecognised
 
 
 def test_papers_page_records_carry_title_abstract_listing_date_and_line() -> None:
@@ -96,3 +96,56 @@ def test_listing_year_given_by_the_user_wins_over_modification_time() -> None:
 def test_listing_year_defaults_to_latest_date_not_after_modification_time() -> None:
     # The file was modified on 2025-06-01: Apr 22 is 2025, Jul 1 must be 2024.
     assert parse(hf_page(("T", ABSTRACT), date="Jul 1"))["listed_on"][0] == dt.date(2024, 7, 1)
+
+
+def test_a_cut_off_listing_record_does_not_swallow_the_next_one() -> None:
+    truncated = "Truncated abstract that stops in the middle of a sentence because the"
+    text = "\n\n".join(
+        [arxiv_record(), truncated, arxiv_record(arxiv_id="2407.00913", abstract=OTHER_ABSTRACT)]
+    )
+    records = parse(text)
+    assert records["reason"].to_list() == [
+        None,
+        "truncated listing: abstract with no id/dates lines",
+        None,
+    ]
+    assert records["abstract"][2] == OTHER_ABSTRACT
+
+
+def test_an_id_line_without_dates_ends_its_record() -> None:
+    text = f"{ABSTRACT}\n\narXiv:2407.00912\n\n" + arxiv_record(
+        arxiv_id="2407.00913", abstract=OTHER_ABSTRACT
+    )
+    records = parse(text)
+    assert records["reason"].to_list() == [
+        "truncated listing: arXiv id line with no dates line",
+        None,
+    ]
+    assert records["arxiv_id"][1] == "2407.00913"
+
+
+def test_id_and_dates_lines_may_be_indented() -> None:
+    text = f"{ABSTRACT}\n\n  arXiv:2407.00912\n  Created: 2024-06-30"
+    assert parse(text)["reason"].to_list() == [None]
+
+
+def test_an_abstract_without_its_title_is_rejected_not_glued_to_the_previous_paper() -> None:
+    text = (
+        hf_page(("First Title", ABSTRACT))
+        + f"\n\n{OTHER_ABSTRACT}\n\nThird Title\n\n{ABSTRACT} More."
+    )
+    records = parse(text)
+    assert records["reason"].to_list() == [None, "abstract with no title", None]
+    assert records["abstract"][0] == ABSTRACT
+
+
+def test_a_whitespace_only_line_separates_records() -> None:
+    records = parse(hf_page(("First", ABSTRACT)) + f"\n\x0c\u2028\nSecond\n\n{OTHER_ABSTRACT}")
+    assert records["title"].to_list() == ["First", "Second"]
+
+
+def test_a_title_ending_with_a_period_after_a_short_abstract_is_a_title() -> None:
+    text = hf_page(
+        ("First Title", "A very short abstract."), ("Attention Is All You Need.", ABSTRACT)
+    )
+    assert parse(text)["title"].to_list() == ["First Title", "Attention Is All You Need."]

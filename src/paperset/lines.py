@@ -16,8 +16,12 @@ def explode_lines(dumps: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def is_blank(line: pl.Expr) -> pl.Expr:
-    """A line that separates records: empty or spaces and tabs only."""
-    return line.str.strip_chars(" \t") == ""
+    """A line that separates records: empty or whitespace only (form feeds, U+2028 too).
+
+    Lines themselves are split on `\n` only, so such characters inside a line never
+    split it; a line made of nothing else is as blank as an empty one.
+    """
+    return line.str.strip_chars() == ""
 
 
 def paragraph_no(blank: pl.Expr) -> pl.Expr:

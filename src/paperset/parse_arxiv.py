@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.lines import is_blank, paragraph_no
+from paperset.lines import is_blank, paragraph_no, same_file_as_previous
 from paperset.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
 
-ID_LINE = r"(?i)^arxiv:"
-DATES_LINE = r"^Created:"
+ID_LINE = r"(?i)^\s*arxiv:"
+DATES_LINE = r"^\s*Created:"
+# A text paragraph this long is an abstract, not a comment line (arXiv comments are short).
+ABSTRACT_CHARS = 200
 ID_FIELDS = r"(?i)^arxiv:\s*(?<id>\S+?)(?:v(?<version>\d+))?(?:\s+-\s+doi:\s*(?<doi>\S+))?\s*$"
 DATE_FIELDS = r"^Created:\s*(?<created>\S+)(?:\s+Updated:\s*(?<updated>\S+))?\s*$"
 
@@ -51,19 +53,58 @@ def parse_arxiv_listing(lines: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
-    dates = pl.col("line").str.contains(DATES_LINE)
-    classified = lines.with_columns(
+    """Mark each line's kind and number the records.
+
+    A record ends with its dates line. A record also ends early — it was cut off — when an
+    abstract-sized paragraph follows other text, or any text follows its id line: that
+    text starts the next record. Records are numbered across files (no per-file window,
+    which is slow) and always grouped with `file_no`, so a record never spans two files.
+    """
+    kinds = lines.with_columns(
         blank=is_blank(pl.col("line")),
         is_id=pl.col("line").str.contains(ID_LINE),
-        is_dates=dates,
-        # A record ends with its dates line: the next line starts the next record. Like
-        # paragraphs, records are numbered across files and always grouped with `file_no`.
-        record_no=dates.cast(pl.UInt32).cum_sum() - dates.cast(pl.UInt32),
-    )
-    return classified.with_columns(
+        is_dates=pl.col("line").str.contains(DATES_LINE),
+    ).with_columns(
         is_text=~(pl.col("blank") | pl.col("is_id") | pl.col("is_dates")),
+        non_blank=~pl.col("blank"),
         paragraph=paragraph_no(pl.col("blank")),
     )
+    sizes = (
+        kinds.filter("is_text")
+        .group_by("paragraph")
+        .agg(long=pl.col("line").str.len_chars().sum() >= ABSTRACT_CHARS)
+    )
+    return (
+        kinds.join(sizes, on="paragraph", how="left", maintain_order="left")
+        .with_columns(_segment_starts())
+        .with_columns(record_no=_starts_record().cast(pl.UInt32).cum_sum())
+    )
+
+
+def _segment_starts() -> pl.Expr:
+    """Lines that open a segment: the first of a file, or the first after a dates line."""
+    after_dates = pl.col("is_dates").shift(1).fill_null(False)
+    return (after_dates | ~same_file_as_previous()).alias("segment_start")
+
+
+def _seen_before_in_segment(flag: str) -> pl.Expr:
+    """Whether a line marked `flag` came earlier in this line's segment."""
+    count = pl.col(flag).cast(pl.UInt32)
+    running = count.cum_sum()
+    base = pl.when("segment_start").then(running - count).forward_fill()
+    return (running - count - base) > 0
+
+
+def _starts_record() -> pl.Expr:
+    paragraph_start = pl.col("is_text") & (
+        pl.col("blank").shift(1).fill_null(True) | pl.col("segment_start")
+    )
+    first_in_segment = pl.col("non_blank") & ~_seen_before_in_segment("non_blank")
+    cut_off = paragraph_start & (
+        (pl.col("long").fill_null(False) & _seen_before_in_segment("is_text"))
+        | _seen_before_in_segment("is_id")
+    )
+    return (first_in_segment | cut_off).fill_null(False)
 
 
 def _is_abstract() -> pl.Expr:
@@ -84,7 +125,9 @@ def _date_fields() -> pl.Expr:
 def _reason() -> pl.Expr:
     created_text = pl.col("created")
     return (
-        pl.when(pl.col("n_dates") == 0)
+        pl.when((pl.col("n_dates") == 0) & (pl.col("n_ids") > 0))
+        .then(pl.lit("truncated listing: arXiv id line with no dates line"))
+        .when(pl.col("n_dates") == 0)
         .then(pl.lit("truncated listing: abstract with no id/dates lines"))
         .when(pl.col("n_ids") == 0)
         .then(pl.lit("no arXiv id line"))

@@ -28,7 +28,7 @@ def parse_hf_papers(lines: pl.LazyFrame) -> pl.LazyFrame:
     paragraphs = _paragraphs(_classify_lines(lines))
     return (
         paragraphs.with_columns(_is_title().alias("is_title"))
-        .with_columns(record_no=pl.col("is_title").cast(pl.UInt32).cum_sum())
+        .with_columns(record_no=_starts_record().cast(pl.UInt32).cum_sum())
         .group_by("file_no", "record_no")
         .agg(
             pl.col("line").first(),
@@ -87,11 +87,30 @@ def _paragraphs(lines: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _is_title() -> pl.Expr:
-    """A title is one short line; one ending in a period right after a title is an abstract."""
-    short_line = (pl.col("n_lines") == 1) & (pl.col("text").str.len_chars() <= MAX_TITLE_CHARS)
-    after_short_line = short_line.shift(1).fill_null(False) & same_file_as_previous()
-    sentence_end = pl.col("text").str.strip_chars_end().str.ends_with(".")
-    return short_line & ~(after_short_line & sentence_end)
+    """A title is one short line that is not prose.
+
+    Titles do not end with a period; a short one-line abstract does. So a short line of
+    several sentences is an abstract, and so is one ending in a period straight after a
+    title-like line (that title's abstract); a lone `Title Ending In A Period.` elsewhere
+    is still a title.
+    """
+    text = pl.col("text").str.strip_chars_end()
+    short_line = (pl.col("n_lines") == 1) & (text.str.len_chars() <= MAX_TITLE_CHARS)
+    sentence_end = text.str.ends_with(".")
+    sentences = sentence_end & text.str.contains(". ", literal=True)
+    title_like = short_line & ~sentence_end
+    after_title_like = title_like.shift(1).fill_null(False) & same_file_as_previous()
+    return short_line & ~sentences & ~(after_title_like & sentence_end)
+
+
+def _starts_record() -> pl.Expr:
+    """A title starts a record; so does a paragraph that follows no title (an orphan).
+
+    One abstract paragraph belongs to a title; a second one in a row has lost its title
+    and becomes a record of its own, rejected, instead of being glued to its neighbour.
+    """
+    after_title = pl.col("is_title").shift(1).fill_null(False) & same_file_as_previous()
+    return pl.col("is_title") | ~after_title
 
 
 def _reason() -> pl.Expr:
