@@ -52,9 +52,11 @@ def parse(text: str, name: str = "dump.txt", year: int | None = None) -> pl.Data
 
 def unrecognised(text: str, name: str = "dump.txt") -> list[str]:
     """Names of files the parser could not place in either format."""
-    return parse_dumps(
-        [DecodedDump(name, text, MTIME_2025_06_01)], None, 64 * 1024, dt.date(2026, 1, 1)
-    ).unrecognised
+    return list(
+        parse_dumps(
+            [DecodedDump(name, text, MTIME_2025_06_01)], None, 64 * 1024, dt.date(2026, 1, 1)
+        ).unrecognised
+    )
 
 
 OTHER_ABSTRACT = (

@@ -4,6 +4,8 @@ import polars as pl
 import pytest
 from helpers import ABSTRACT, HF_HEADER, OTHER_ABSTRACT, arxiv_record, hf_page, parse, unrecognised
 
+from paperset.parse import DecodedDump, parse_dumps
+
 
 def test_papers_page_records_carry_title_abstract_listing_date_and_line() -> None:
     records = parse(hf_page(("A Title", ABSTRACT), ("Another Title", ABSTRACT + " More.")))
@@ -149,3 +151,12 @@ def test_a_title_ending_with_a_period_after_a_short_abstract_is_a_title() -> Non
         ("First Title", "A very short abstract."), ("Attention Is All You Need.", ABSTRACT)
     )
     assert parse(text)["title"].to_list() == ["First Title", "Attention Is All You Need."]
+
+
+def test_a_file_with_both_formats_is_rejected_whole_as_mixed() -> None:
+    text = hf_page(("A Title", ABSTRACT)) + "\n\n" + arxiv_record()
+    parsed = parse_dumps([DecodedDump("both.txt", text, 0.0)], None, 65536, dt.date(2026, 1, 1))
+    assert parsed.records.is_empty()
+    assert parsed.unrecognised == {
+        "both.txt": "mixed formats: a papers-page header and arXiv id/dates lines"
+    }

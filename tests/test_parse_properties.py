@@ -38,7 +38,7 @@ def parse_text(text: str) -> tuple[int, int, list[str]]:
     accepted = records.filter(records["reason"].is_null()).height
     assert accepted + records.filter(records["reason"].is_not_null()).height == records.height
     assert records["line"].is_not_null().all()
-    return records.height, accepted, parsed.unrecognised
+    return records.height, accepted, list(parsed.unrecognised)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -57,11 +57,12 @@ def _read_one(raw_file: RawFile, batch: ReadBatch) -> None:
     batch.dumps.append(DecodedDump(raw_file.name, text, raw_file.mtime))
 
 
-def unrecognised(batch: ReadBatch, names: list[str]) -> list[RejectedFile]:
-    """Turn parsed-but-unrecognised files into rejections carrying their first lines."""
+def unrecognised(batch: ReadBatch, reasons: dict[str, str]) -> list[RejectedFile]:
+    """Turn files the parser could not place into rejections carrying their first lines."""
     texts = {dump.name: dump.text for dump in batch.dumps}
     return [
-        RejectedFile(name, "unrecognised format", texts[name][:RAW_SNIPPET_CHARS]) for name in names
+        RejectedFile(name, reason, texts[name][:RAW_SNIPPET_CHARS])
+        for name, reason in reasons.items()
     ]
 
 
@@ -92,7 +93,9 @@ class Ingested:
     parsed_files: list[str] = field(default_factory=list)
     records_read: int = 0
 
-    def add(self, batch: ReadBatch, unrecognised_names: list[str], records: pl.DataFrame) -> None:
+    def add(
+        self, batch: ReadBatch, unrecognised_names: dict[str, str], records: pl.DataFrame
+    ) -> None:
         """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
         is_rejected = pl.col("reason").is_not_null()
         self.accepted.append(records.filter(~is_rejected))

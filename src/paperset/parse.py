@@ -14,6 +14,7 @@ from paperset.parse_hf import parse_hf_papers
 from paperset.records import ARXIV_LISTING, HF_PAPERS, conform
 from paperset.schema import EARLIEST_DATE
 
+MIXED = "mixed"
 _HF_MARKERS = ("Get trending papers in your email inbox!", "byAK and the research community")
 
 
@@ -28,10 +29,13 @@ class DecodedDump:
 
 @dataclass(frozen=True)
 class ParsedBatch:
-    """Every record of the batch (`reason` set on bad ones) and files of no known format."""
+    """Every record of the batch (`reason` set on bad ones), and files that cannot be parsed.
+
+    `unrecognised` maps each such file to why: no known format, or both formats at once.
+    """
 
     records: pl.DataFrame
-    unrecognised: list[str]
+    unrecognised: dict[str, str]
 
 
 def parse_dumps(
@@ -40,19 +44,39 @@ def parse_dumps(
     """Parse every dump of the batch in one vectorised pass per format."""
     files = _files_frame(dumps, listing_year)
     exploded = explode_lines(files.lazy())
-    lines = exploded.join(_detect_formats(exploded), on="file_no")
+    formats = _detect_formats(exploded)
+    lines = exploded.join(
+        formats.filter(pl.col("format").is_in([HF_PAPERS, ARXIV_LISTING])),
+        on="file_no",
+        maintain_order="left",
+    )
     file_facts = files.lazy().drop("text")
     hf = resolve_listed_on(
-        parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS)).join(file_facts, on="file_no")
+        parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS)).join(
+            file_facts, on="file_no", maintain_order="left"
+        )
     ).with_columns(pl.coalesce("reason", _listing_date_reason()).alias("reason"))
     arxiv = parse_arxiv_listing(lines.filter(pl.col("format") == ARXIV_LISTING)).join(
-        file_facts, on="file_no"
+        file_facts, on="file_no", maintain_order="left"
     )
     records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
-    known = lines.select("file_no").unique()
-    unrecognised = files.lazy().join(known, on="file_no", how="anti").select("source_file")
-    collected = pl.collect_all([records.sort("source_file", "line"), unrecognised])
-    return ParsedBatch(collected[0], sorted(collected[1]["source_file"].to_list()))
+    unplaced = _unplaced_files(files.lazy(), formats)
+    records_frame, unplaced_frame = pl.collect_all([records.sort("source_file", "line"), unplaced])
+    return ParsedBatch(records_frame, dict(unplaced_frame.sort("source_file").iter_rows()))
+
+
+def _unplaced_files(files: pl.LazyFrame, formats: pl.LazyFrame) -> pl.LazyFrame:
+    """Files in no known format, or in both at once (quarantined whole, never guessed)."""
+    return (
+        files.join(formats, on="file_no", how="left")
+        .filter(pl.col("format").is_null() | (pl.col("format") == MIXED))
+        .select(
+            "source_file",
+            reason=pl.when(pl.col("format") == MIXED)
+            .then(pl.lit("mixed formats: a papers-page header and arXiv id/dates lines"))
+            .otherwise(pl.lit("unrecognised format")),
+        )
+    )
 
 
 def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataFrame:
@@ -85,7 +109,12 @@ def _detect_formats(lines: pl.LazyFrame) -> pl.LazyFrame:
         )
         .select(
             "file_no",
-            format=pl.when("hf").then(pl.lit(HF_PAPERS)).when("ax").then(pl.lit(ARXIV_LISTING)),
+            format=pl.when(pl.col("hf") & pl.col("ax"))
+            .then(pl.lit(MIXED))
+            .when("hf")
+            .then(pl.lit(HF_PAPERS))
+            .when("ax")
+            .then(pl.lit(ARXIV_LISTING)),
         )
         .drop_nulls("format")
     )
