@@ -68,7 +68,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
     out, now = config.out_dir, config.run_time()
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
-        plan = plan_reads(found.files, load_ledger(out), full=config.full)
+        plan = plan_reads(found.files, load_ledger(out), config.parse_settings(), full=config.full)
     ingested = _ingest(config, plan.to_read, report)
     _account(report, found, plan, ingested, config)
     with report.timing("merge"):

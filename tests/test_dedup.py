@@ -170,3 +170,16 @@ def test_merge_does_not_depend_on_sighting_order() -> None:
         merge_duplicates(sightings.reverse(), NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
     )
     assert forward.equals(backward)
+
+
+def test_a_paper_keeps_its_aliases_even_when_its_sightings_lost_their_former_ids() -> None:
+    from paperset.survivorship import carry_aliases
+
+    papers = pl.DataFrame(
+        {"paper_id": ["arxiv:2407.00912"], "prior_ids": [[]]},
+        schema={"paper_id": pl.String, "prior_ids": pl.List(pl.String)},
+    )
+    previous = pl.DataFrame(
+        {"paper_id": ["arxiv:2407.00912"], "aliases": [["title:0123456789abcdef"]]}
+    )
+    assert carry_aliases(papers, previous)["aliases"].to_list() == [["title:0123456789abcdef"]]

@@ -34,6 +34,10 @@ class BuildConfig:
     logical_date: dt.datetime | None = None
     full: bool = False
 
+    def parse_settings(self) -> str:
+        """The options that change what a raw file parses into, for the ledger."""
+        return f"year={self.listing_year};max_record_bytes={self.max_record_bytes}"
+
     def run_time(self) -> dt.datetime:
         """Return the logical date of the run, in UTC, to the microsecond."""
         when = self.logical_date or dt.datetime.now(dt.UTC)

@@ -19,7 +19,13 @@ from paperset.fsio import atomic_write_parquet
 
 LEDGER_PATH = Path("_meta") / "ledger.parquet"
 LEDGER = pl.Schema(
-    {"source_file": pl.String(), "size": pl.Int64(), "mtime": pl.Float64(), "sha256": pl.String()}
+    {
+        "source_file": pl.String(),
+        "size": pl.Int64(),
+        "mtime": pl.Float64(),
+        "sha256": pl.String(),
+        "settings": pl.String(),
+    }
 )
 
 
@@ -35,11 +41,23 @@ class Plan:
 def load_ledger(out_dir: Path) -> pl.DataFrame:
     """Read the ledger, or an empty one before the first run."""
     path = out_dir / LEDGER_PATH
-    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=LEDGER)
+    if not path.exists():
+        return pl.DataFrame(schema=LEDGER)
+    stored = pl.read_parquet(path)
+    missing = [
+        pl.lit(None, dtype).alias(n) for n, dtype in LEDGER.items() if n not in stored.columns
+    ]
+    return stored.with_columns(missing).select(LEDGER.names())
 
 
-def plan_reads(files: list[RawFile], ledger: pl.DataFrame, *, full: bool = False) -> Plan:
-    """Split files into those to read (new, changed, or all with `full`) and the rest."""
+def plan_reads(
+    files: list[RawFile], ledger: pl.DataFrame, settings: str, *, full: bool = False
+) -> Plan:
+    """Split files into those to read (new, changed, or all with `full`) and the rest.
+
+    `settings` names the parse options that change what a file yields (`--year`, the
+    record size limit): a file read under other settings is read again.
+    """
     known = {row["source_file"]: row for row in ledger.iter_rows(named=True)}
     to_read: list[RawFile] = []
     unchanged: list[str] = []
@@ -47,7 +65,12 @@ def plan_reads(files: list[RawFile], ledger: pl.DataFrame, *, full: bool = False
     for raw_file in files:
         before = known.get(raw_file.name)
         digest = _digest(raw_file, before)
-        changed = before is None or digest == "" or digest != before["sha256"]
+        changed = (
+            before is None
+            or digest == ""
+            or digest != before["sha256"]
+            or settings != before["settings"]
+        )
         if full or changed:
             to_read.append(raw_file)
         else:
@@ -58,6 +81,7 @@ def plan_reads(files: list[RawFile], ledger: pl.DataFrame, *, full: bool = False
                 "size": raw_file.size,
                 "mtime": raw_file.mtime,
                 "sha256": digest,
+                "settings": settings,
             }
         )
     kept = ledger.filter(~pl.col("source_file").is_in([f.name for f in files]))

@@ -21,7 +21,8 @@ UtcTimestamp = Annotated[pl.Datetime, "us", "UTC"]
 
 
 def _not_in_future(column: pl.Expr) -> pl.Expr:
-    return column.is_null() | (column <= dt.date.today())
+    # UTC, like the parser's check: a local date behind UTC would reject what it accepted.
+    return column.is_null() | (column <= dt.datetime.now(dt.UTC).date())
 
 
 def _not_before_arxiv(column: pl.Expr) -> pl.Expr:

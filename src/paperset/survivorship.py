@@ -79,27 +79,31 @@ def assign_paper_ids(papers: pl.DataFrame) -> pl.DataFrame:
 
 
 def carry_aliases(papers: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
-    """Set `aliases`: former ids of the paper's sightings and their aliases, not its own id."""
-    former = (
-        papers.select("paper_id", pl.col("prior_ids").alias("former"))
-        .explode("former")
-        .drop_nulls("former")
-        .join(
-            previous.select("paper_id", "aliases"),
-            left_on="former",
-            right_on="paper_id",
-            how="left",
-        )
-        .select(
-            "paper_id",
-            pl.concat_list(pl.col("former"), pl.col("aliases").fill_null([])).alias("ids"),
-        )
-        .explode("ids")
+    """Set `aliases`: the paper's former ids and theirs, and its own earlier aliases.
+
+    Former ids come from its sightings' previous papers; the committed dataset adds the
+    aliases those papers, and this paper itself, already had. Never its own id.
+    """
+    known = previous.select("paper_id", pl.col("aliases").alias("known"))
+    former = papers.select("paper_id", pl.col("prior_ids").alias("former")).explode("former")
+    inherited = former.join(known, left_on="former", right_on="paper_id", how="left")
+    own = papers.select("paper_id").join(known, on="paper_id", how="inner")
+    ids = pl.concat(
+        [
+            inherited.select(
+                "paper_id", ids=pl.concat_list("former", pl.col("known").fill_null([]))
+            ),
+            own.select("paper_id", ids="known"),
+        ]
+    )
+    aliases = (
+        ids.explode("ids")
+        .drop_nulls("ids")
         .filter(pl.col("ids") != pl.col("paper_id"))
         .group_by("paper_id")
         .agg(pl.col("ids").unique().sort().alias("aliases"))
     )
-    return papers.join(former, on="paper_id", how="left").with_columns(
+    return papers.join(aliases, on="paper_id", how="left").with_columns(
         pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
 
