@@ -10,6 +10,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
+from prefect.states import Failed
 
 from flows import tasks
 from paperset.config import BuildConfig, Granularity
@@ -19,7 +20,7 @@ from paperset.ingest import Ingested, batches_of
 from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
 from paperset.merge import write_merges
 from paperset.quarantine import quarantine_entries, write_quarantine
-from paperset.report import RunReport, paper_counts, summary_markdown
+from paperset.report import ErrorBudgetExceeded, RunReport, paper_counts, summary_markdown
 from paperset.sightings import load_sightings, save_sightings, update_sightings
 from paperset.storage import commit_papers, output_lock, preflight_output, read_papers
 
@@ -37,29 +38,40 @@ def build_dataset(
 ) -> dict[str, Any]:
     """Parse, clean, merge, classify, validate and commit every raw dump; report the run."""
     config = BuildConfig(
-        Path(raw_dir),
-        Path(out_dir),
-        year,
-        error_budget,
-        max_record_bytes,
-        partition,
-        near_duplicates,
+        raw_dir=Path(raw_dir),
+        out_dir=Path(out_dir),
+        listing_year=year,
+        error_budget=error_budget,
+        max_record_bytes=max_record_bytes,
+        partition=partition,
+        near_duplicates=near_duplicates,
         logical_date=_logical_date(),
         full=full,
     )
     run_id = _run_id(config.run_time())
     report = RunReport(run_id, config.run_time().isoformat(), raw_dir, out_dir)
     preflight_output(config.out_dir)
+    expected: Exception | None = None
     with output_lock(config.out_dir, run_id):
         try:
             _build(config, report)
             report.status = "succeeded"
+        except ErrorBudgetExceeded as error:
+            report.status, report.failure, expected = (
+                "failed",
+                f"ErrorBudgetExceeded: {error}",
+                error,
+            )
         except Exception as error:
             report.status, report.failure = "failed", f"{type(error).__name__}: {error}"
             raise
         finally:
             report.outputs["report"] = str(report.write(config.out_dir))
             _publish_summary(report)
+    if expected is not None:
+        # Bad input is not a bug: fail the flow run with the cause and no traceback. Prefect
+        # raises `expected` for a caller of the flow, just as if it had been raised here.
+        return Failed(message=report.failure, data=expected)  # type: ignore[return-value]
     return asdict(report)
 
 

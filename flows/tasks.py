@@ -10,16 +10,18 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
-from paperset import clean, discover, finalise, ingest, merge, parse, topics
+from paperset.clean import clean_frame
+from paperset.discover import discover_raw_files as find_raw_files
+from paperset.finalise import validate_papers as validate_frame
+from paperset.ingest import read_dumps as read_files
+from paperset.merge import merge_duplicates as merge_sightings
+from paperset.parse import parse_dumps as parse_texts
+from paperset.topics import assign_topics as classify
 
-discover_raw_files = task(name="discover", retries=2, retry_delay_seconds=2)(
-    discover.discover_raw_files
-)
-read_dumps = task(name="read", retries=2, retry_delay_seconds=2, cache_policy=NONE)(
-    ingest.read_dumps
-)
-parse_dumps = task(name="parse", cache_policy=NONE)(parse.parse_dumps)
-clean_records = task(name="clean", cache_policy=NONE)(clean.clean_frame)
-merge_duplicates = task(name="merge-duplicates", cache_policy=NONE)(merge.merge_duplicates)
-assign_topics = task(name="assign-topics", cache_policy=NONE)(topics.assign_topics)
-validate_papers = task(name="validate", cache_policy=NONE)(finalise.validate_papers)
+discover_raw_files = task(name="discover", retries=2, retry_delay_seconds=2)(find_raw_files)
+read_dumps = task(name="read", retries=2, retry_delay_seconds=2, cache_policy=NONE)(read_files)
+parse_dumps = task(name="parse", cache_policy=NONE)(parse_texts)
+clean_records = task(name="clean", cache_policy=NONE)(clean_frame)
+merge_duplicates = task(name="merge-duplicates", cache_policy=NONE)(merge_sightings)
+assign_topics = task(name="assign-topics", cache_policy=NONE)(classify)
+validate_papers = task(name="validate", cache_policy=NONE)(validate_frame)

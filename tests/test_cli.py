@@ -68,3 +68,15 @@ def test_build_on_messy_folder_keeps_good_papers_and_quarantines_the_rest(
         "truncated page: title with no abstract",
     ]
     assert "268" not in result.stdout or "270 papers" in result.stdout
+
+
+def test_a_run_over_the_error_budget_exits_1_with_the_cause_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "bad.txt").write_text(arxiv_record(created="2024-13-45"))
+    result = run_cli("build", "--raw", str(raw), "--out", str(tmp_path / "out"), env_home=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("paperset: run failed: 1 of 1 records")
