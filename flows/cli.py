@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -110,7 +111,7 @@ def _existing_folder(path: Path, what: str) -> Path:
     return path
 
 
-def _check_output(out: Path) -> None:
+def check_output(out: Path) -> None:
     """Fail before starting Prefect when the output folder cannot take a dataset."""
     from paperset.storage import OutputError, check_unlocked, preflight_output
 
@@ -130,7 +131,9 @@ def _build(args: argparse.Namespace) -> int:
     raw = _existing_folder(args.raw, "raw")
     if not 0 <= args.error_budget <= 1:
         raise UsageError("--error-budget must be between 0 and 1")
-    _check_output(args.out)
+    if args.year is not None and not 1991 <= args.year <= dt.date.today().year + 1:
+        raise UsageError(f"--year {args.year} is outside 1991..{dt.date.today().year + 1}")
+    check_output(args.out)
     quiet_prefect()
     from flows.build import build_dataset
     from flows.summary import print_build_summary

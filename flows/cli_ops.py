@@ -31,10 +31,12 @@ def register(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError, quiet_prefect
+    from flows.cli import UsageError, check_output, quiet_prefect
 
     if not args.raw.is_dir():
         raise UsageError(f"raw folder {str(args.raw)!r} does not exist or is not a folder")
+    _check_schedule(args.cron, args.timezone)
+    check_output(args.out)
     quiet_prefect()
     from flows.serve import serve_builds
 
@@ -43,18 +45,42 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_schedule(cron: str, timezone: str) -> None:
+    """Refuse a cron expression or time zone the scheduler would reject later."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.cli import UsageError
+
+    try:
+        CronSchedule(cron=cron, timezone=timezone)
+    except ValueError as error:
+        field = "--timezone" if "timezone" in str(error).split("\n")[1] else "--cron"
+        value = timezone if field == "--timezone" else cron
+        raise UsageError(f"{field} {value!r} is not valid") from None
+
+
+def _dataset_folder(out: Path) -> Path:
+    """The output folder of an existing dataset, or a usage error."""
+    from flows.cli import UsageError
+    from paperset.storage_layout import Layout
+
+    if not (Layout(out).meta / "dataset.json").is_file():
+        raise UsageError(f"{str(out)!r} is not a paperset dataset folder (nothing built there yet)")
+    return out
+
+
 def _runs(args: argparse.Namespace) -> int:
+    from flows.cli import UsageError
     from paperset.history import format_runs, load_runs
 
-    print(format_runs(load_runs(args.out, args.limit)))
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    print(format_runs(load_runs(_dataset_folder(args.out), args.limit)))
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError
     from paperset.history import dataset_status, format_status
 
-    if not args.out.is_dir():
-        raise UsageError(f"output folder {str(args.out)!r} does not exist: nothing built yet")
-    print(format_status(dataset_status(args.out)))
+    print(format_status(dataset_status(_dataset_folder(args.out))))
     return 0

@@ -80,3 +80,21 @@ def test_a_run_over_the_error_budget_exits_1_with_the_cause_and_no_traceback(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("paperset: run failed: 1 of 1 records")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("serve", "--cron", "bogus"),
+        ("serve", "--timezone", "Mars/Olympus"),
+        ("runs", "--limit", "0"),
+        ("status", "--out", "no-such-dataset"),
+        ("build", "--year", "99999"),
+    ],
+)
+def test_bad_operations_arguments_are_one_line_errors(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = run_cli(*args, env_home=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("paperset: error:") and "Traceback" not in result.stderr

@@ -73,7 +73,7 @@ def test_bad_records_are_rejected_with_a_reason(case: str, text: str, reason: st
 
 def test_a_record_over_the_size_cap_is_rejected() -> None:
     huge = parse(arxiv_record(abstract="word " * 20_000))
-    assert huge["reason"][0].startswith("record of 100")
+    assert huge["reason"][0].startswith("record over the size limit: 100")
 
 
 def test_text_in_neither_format_is_unrecognised() -> None:

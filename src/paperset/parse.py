@@ -132,7 +132,7 @@ def _finish(records: pl.LazyFrame, max_record_bytes: int, today: dt.date) -> pl.
 def _size_reason(max_record_bytes: int) -> pl.Expr:
     size = pl.col("raw").str.len_bytes()
     return pl.when(size > max_record_bytes).then(
-        pl.format("record of {} bytes is over the {}-byte limit", size, pl.lit(max_record_bytes))
+        pl.format("record over the size limit: {} bytes > {}", size, pl.lit(max_record_bytes))
     )
 
 
