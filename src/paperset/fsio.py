@@ -47,36 +47,9 @@ def write_durable(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def make_dirs_durable(path: Path) -> None:
-    """Create `path` and its missing parents, flushing each new entry to disk."""
-    missing: list[Path] = []
-    while not path.is_dir():
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):
-        folder.mkdir(exist_ok=True)
-        fsync_dir(folder.parent)
-
-
-def replace_durable(source: Path, target: Path) -> None:
-    """Move `source` over `target` in one atomic step that survives a crash."""
-    make_dirs_durable(target.parent)
-    os.replace(source, target)
-    fsync_dir(target.parent)
-
-
 def remove_durable(path: Path, keep: Path) -> None:
     """Delete `path`, then the folders it leaves empty, up to but not including `keep`."""
-    path.unlink(missing_ok=True)
-    fsync_dir(path.parent)
-    folder = path.parent
-    while folder != keep and folder.is_relative_to(keep):
-        try:
-            folder.rmdir()
-        except OSError:
-            return  # not empty: something else still lives there
-        fsync_dir(folder.parent)
-        folder = folder.parent
+    fsync_dirs(remove_file(path, keep))
 
 
 def holds(path: Path, data: bytes) -> bool:
@@ -116,3 +89,36 @@ def atomic_write_json(path: Path, payload: Any) -> bool:
 def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> bool:
     """Write `frame` as deterministic zstd Parquet, atomically, unless already there."""
     return atomic_write_bytes(path, parquet_bytes(frame))
+
+
+def make_dirs(path: Path) -> set[Path]:
+    """Create `path` and missing parents; return the folders whose entries changed."""
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+    return {folder.parent for folder in missing}
+
+
+def fsync_dirs(folders: set[Path]) -> None:
+    """Flush the entries of each folder that still exists (renames, new and removed files)."""
+    for folder in sorted(folders):
+        if folder.is_dir():
+            fsync_dir(folder)
+
+
+def remove_file(path: Path, keep: Path) -> set[Path]:
+    """Delete `path` and the folders it leaves empty below `keep`; return folders to flush."""
+    path.unlink(missing_ok=True)
+    changed = {path.parent}
+    folder = path.parent
+    while folder != keep and folder.is_relative_to(keep):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        changed.add(folder.parent)
+        folder = folder.parent
+    return changed
