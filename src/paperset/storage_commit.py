@@ -108,11 +108,12 @@ def _stage(
     """
     files: dict[str, FileEntry] = {}
     staged: dict[str, Path] = {}
+    staging.mkdir(parents=True, exist_ok=True)
     for name, rows, data in _serialised(papers):
         files[name] = FileEntry.of(data, rows)
         if not holds(inside(layout, name), data):
-            staged[name] = staging / name
-            staged[name].parent.mkdir(parents=True, exist_ok=True)
+            # Flat names: one folder however many partitions, cheap to create and clear.
+            staged[name] = staging / f"{len(staged):07d}.parquet"
             staged[name].write_bytes(data)
     os.sync()
     for name, path in staged.items():
