@@ -24,17 +24,19 @@ from paperset.report import ErrorBudgetExceeded, RunReport, paper_counts, summar
 from paperset.sightings import load_sightings, save_sightings, update_sightings
 from paperset.storage import commit_papers, output_lock, preflight_output, read_papers
 
+DEFAULTS = BuildConfig()
+
 
 @flow(name="build-dataset", log_prints=True)
 def build_dataset(
-    raw_dir: str = "data/raw",
-    out_dir: str = "data/processed",
-    year: int | None = None,
-    error_budget: float = 0.10,
-    partition: Granularity = "day",
-    near_duplicates: bool = True,
-    max_record_bytes: int = 64 * 1024,
-    full: bool = False,
+    raw_dir: str = str(DEFAULTS.raw_dir),
+    out_dir: str = str(DEFAULTS.out_dir),
+    year: int | None = DEFAULTS.listing_year,
+    error_budget: float = DEFAULTS.error_budget,
+    partition: Granularity = DEFAULTS.partition,
+    near_duplicates: bool = DEFAULTS.near_duplicates,
+    max_record_bytes: int = DEFAULTS.max_record_bytes,
+    full: bool = DEFAULTS.full,
 ) -> dict[str, Any]:
     """Parse, clean, merge, classify, validate and commit every raw dump; report the run."""
     config = BuildConfig(

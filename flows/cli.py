@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from flows import cli_ops
+from paperset.config import BuildConfig
+
+DEFAULTS = BuildConfig()
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -30,12 +33,15 @@ def _parser() -> argparse.ArgumentParser:
         "build", help="parse, deduplicate, validate and write the dataset (Prefect flow)"
     )
     build.add_argument(
-        "--raw", type=Path, default=Path("data/raw"), help="raw dumps folder (default: data/raw)"
+        "--raw",
+        type=Path,
+        default=DEFAULTS.raw_dir,
+        help=f"raw dumps folder (default: {DEFAULTS.raw_dir})",
     )
     build.add_argument(
         "--out",
         type=Path,
-        default=Path("data/processed"),
+        default=DEFAULTS.out_dir,
         help="output folder (default: data/processed)",
     )
     build.add_argument(
@@ -50,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--error-budget",
         type=float,
-        default=0.10,
+        default=DEFAULTS.error_budget,
         help="max share of quarantined records before the run fails (default: 0.10)",
     )
     build.add_argument(
