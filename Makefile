@@ -4,6 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RAW ?= data/raw
 OUT ?= data/processed
 N ?= 100000
+BENCH_ARGS ?=
 
 .PHONY: run test test-spark check eval-topics bench uv sync
 
@@ -26,8 +27,8 @@ test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 
 eval-topics: sync  ## measure the topic classifier on the labelled dev set
 	$(UV) run paperset eval-topics --raw $(RAW)
 
-bench: sync  ## time the build against a floor and DuckDB on a generated corpus of N records (N=100000,1000000 for slopes)
-	$(UV) run python -m bench.run --n $(N)
+bench: sync  ## time the build vs a floor and DuckDB on a generated corpus: N=100000,1000000 BENCH_ARGS="--prefect shared"
+	$(UV) run python -m bench.run --n $(N) $(BENCH_ARGS)
 
 sync: uv
 	$(UV) sync --frozen

@@ -1,0 +1,238 @@
+"""Turn measurements into the tables `make bench` prints, the issue's targets, and slopes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+TARGET_N = 1_000_000
+MAX_FLOOR_RATIO = 3.0
+MAX_RSS_MB = 2.5 * 1024
+MAX_SLOPE = 1.05
+MIN_NEAR_RECALL = 0.95
+MIN_NEAR_RECALL_LE3 = 0.99
+MAX_FALSE_MERGES_PER_10K = 1.0
+MAX_INCREMENTAL_COMPUTE_S = 10.0
+BUILDS = ("build", "build-exact", "incremental")
+
+
+def add_ratios(variants: dict[str, dict[str, Any]]) -> None:
+    """Add records/s and the ratios of wall and compute time to the floor's wall time."""
+    floor = variants.get("floor", {}).get("seconds")
+    for result in variants.values():
+        seconds = result["seconds"]
+        result["records_per_s"] = round(result["records"] / seconds) if seconds else None
+        result["x_floor"] = round(seconds / floor, 2) if floor else None
+        compute = result.get("compute_seconds")
+        result["compute_x_floor"] = (
+            round(compute / floor, 2) if floor and compute is not None else None
+        )
+
+
+def variant_table(variants: dict[str, dict[str, Any]]) -> str:
+    """One row per variant: wall seconds, records/s, peak RSS, ratios, compute and overhead."""
+    header = (
+        "variant",
+        "records",
+        "seconds",
+        "records/s",
+        "peak RSS MB",
+        "x floor",
+        "compute s",
+        "compute x floor",
+        "start-up s",
+        "exit",
+    )
+    rows = [
+        (
+            name,
+            r["records"],
+            r["seconds"],
+            r["records_per_s"],
+            r["peak_rss_mb"],
+            r["x_floor"],
+            r.get("compute_seconds"),
+            r.get("compute_x_floor"),
+            r.get("overhead_seconds"),
+            r["exit_code"],
+        )
+        for name, r in variants.items()
+    ]
+    return _table(header, rows)
+
+
+def stage_table(variants: dict[str, dict[str, Any]]) -> str:
+    """Seconds per build stage (from each run report's `stage_seconds`), with shares."""
+    builds = [name for name in BUILDS if variants.get(name, {}).get("stage_seconds")]
+    stages = list(dict.fromkeys(s for name in builds for s in variants[name]["stage_seconds"]))
+    rows = []
+    for stage in stages:
+        cells: list[object] = [stage]
+        for name in builds:
+            spent = variants[name]["stage_seconds"].get(stage, 0.0)
+            total = variants[name]["compute_seconds"] or 1.0
+            cells.append(f"{spent:.2f} ({spent / total:.0%})")
+        rows.append(tuple(cells))
+    return _table(("stage", *builds), rows)
+
+
+QUALITY_ROWS = (
+    "true_papers",
+    "built_papers",
+    "pair_recall",
+    "near_dup_records",
+    "near_dup_recall",
+    "near_dup_recall_le3_words",
+    "false_merged_papers",
+    "false_merges_per_10k",
+    "excess_merges",
+)
+
+
+def quality_table(quality: dict[str, dict[str, Any]]) -> str:
+    """Dedup figures side by side for each build that produced sightings."""
+    names = list(quality)
+    rows = [(metric, *(quality[name].get(metric) for name in names)) for metric in QUALITY_ROWS]
+    rows += [
+        (
+            f"recall {kind}",
+            *(quality[name]["recall_by_kind"].get(kind, {}).get("recall") for name in names),
+        )
+        for kind in ("exact", "near", "cross")
+    ]
+    rows += [
+        (
+            f"recall via {link}",
+            *(quality[name]["recall_by_link"].get(link, {}).get("recall") for name in names),
+        )
+        for link in ("id", "title", "abstract")
+    ]
+    rows += (
+        [
+            (f"check {check}", *(quality[name]["checks"][check] for name in names))
+            for check in quality[names[0]]["checks"]
+        ]
+        if names
+        else []
+    )
+    return _table(("metric", *names), rows)
+
+
+def targets(
+    variants: dict[str, dict[str, Any]], quality: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Check the issue's targets that one size can check (they are stated for N = 1M)."""
+    build, duck, incremental = (
+        _succeeded(variants, name) for name in ("build", "duckdb", "incremental")
+    )
+    near = quality.get("build", {})
+    checks = [
+        ("build wall <= 3x floor", build.get("x_floor"), MAX_FLOOR_RATIO, "<="),
+        ("build compute <= 3x floor", build.get("compute_x_floor"), MAX_FLOOR_RATIO, "<="),
+        (
+            "build faster than duckdb (ratio)",
+            _ratio(build.get("seconds"), duck.get("seconds")),
+            1.0,
+            "<",
+        ),
+        ("build peak RSS MB", build.get("peak_rss_mb"), MAX_RSS_MB, "<="),
+        ("near-dup recall", near.get("near_dup_recall"), MIN_NEAR_RECALL, ">="),
+        (
+            "near-dup recall <= 3 words",
+            near.get("near_dup_recall_le3_words"),
+            MIN_NEAR_RECALL_LE3,
+            ">=",
+        ),
+        (
+            "false merges per 10k papers",
+            near.get("false_merges_per_10k"),
+            MAX_FALSE_MERGES_PER_10K,
+            "<=",
+        ),
+        (
+            "incremental compute s",
+            incremental.get("compute_seconds"),
+            MAX_INCREMENTAL_COMPUTE_S,
+            "<=",
+        ),
+    ]
+    return [_verdict(name, value, limit, op) for name, value, limit, op in checks]
+
+
+def slopes(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Log-log slope of wall time and peak RSS against N, smallest to largest size."""
+    if len(runs) < 2:
+        return {}
+    small, large = min(runs, key=lambda r: r["n"]), max(runs, key=lambda r: r["n"])
+    span = math.log(large["n"] / small["n"])
+    found: dict[str, dict[str, float]] = {}
+    for name, result in large["variants"].items():
+        before = _succeeded(small["variants"], name)
+        if name == "incremental" or not before or result["exit_code"]:
+            continue
+        found[name] = {
+            metric: round(math.log(result[metric] / before[metric]) / span, 3)
+            for metric in ("seconds", "peak_rss_mb")
+            if result[metric] and before[metric]
+        }
+    return found
+
+
+def slope_targets(found: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """The slope targets for the full build: time and memory both at most 1.05."""
+    build = found.get("build", {})
+    return [
+        _verdict(f"build log-log slope of {metric}", build.get(metric), MAX_SLOPE, "<=")
+        for metric in ("seconds", "peak_rss_mb")
+    ]
+
+
+def target_table(verdicts: list[dict[str, Any]]) -> str:
+    """The verdicts as a table: value, limit, met or not."""
+    rows = [(v["target"], v["value"], f"{v['op']} {v['limit']}", v["verdict"]) for v in verdicts]
+    return _table(("target", "value", "limit", "verdict"), rows)
+
+
+def _succeeded(variants: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    """A variant's figures, or nothing if it failed: a failed run's times mean little."""
+    result = variants.get(name, {})
+    return result if result.get("exit_code") == 0 else {}
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
+def _verdict(name: str, value: float | None, limit: float, op: str) -> dict[str, Any]:
+    met = (
+        None
+        if value is None
+        else {"<=": value <= limit, "<": value < limit, ">=": value >= limit}[op]
+    )
+    verdict = "n/a" if met is None else ("met" if met else "MISSED")
+    return {"target": name, "value": value, "limit": limit, "op": op, "verdict": verdict}
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[_cell(v) for v in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
