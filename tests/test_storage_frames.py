@@ -33,6 +33,7 @@ def paper(num: int, day: str = "2024-03-01", topic: str = "physics", **changes: 
         "ingested_at": dt.datetime(2024, 3, 2, 9, 30, tzinfo=dt.UTC),
         "topic_score": 1.5,
         "secondary_topics": ["time-series"],
+        "secondary_topic_scores": [4.0],
         "date": date,
         "topic": topic,
     }

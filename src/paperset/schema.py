@@ -83,6 +83,9 @@ class Paper(pa.DataFrameModel):
     secondary_topics: list[str] = pa.Field(
         description="Up to two further topics with evidence, strongest first"
     )
+    secondary_topic_scores: list[float] = pa.Field(
+        description="Evidence scores of `secondary_topics`, in the same order"
+    )
     date: pl.Date = pa.Field(
         description="Partition key: `published`, else `listed_on` (month start with "
         "`--partition month`)"

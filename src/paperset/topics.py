@@ -135,23 +135,24 @@ def primary_score() -> pl.Expr:
     return pl.when(pl.col("_score_0") >= MIN_SCORE).then(pl.col("_score_0")).otherwise(0.0)
 
 
-def secondary_topics() -> pl.Expr:
-    """List the runners-up whose evidence is strong alone and next to the primary's."""
+def secondary(kind: str) -> pl.Expr:
+    """List the runners-up (`slug` or `score`) strong alone and next to the primary."""
     floor = pl.max_horizontal(pl.lit(MIN_SCORE), SECONDARY_SHARE * pl.col("_score_0"))
     runners = [
-        pl.when(pl.col(f"_score_{r}") >= floor).then(pl.col(f"_slug_{r}"))
+        pl.when(pl.col(f"_score_{r}") >= floor).then(pl.col(f"_{kind}_{r}"))
         for r in range(1, MAX_SECONDARY + 1)
     ]
     return pl.concat_list(runners).list.drop_nulls()
 
 
 def assign_topics(papers: pl.DataFrame) -> pl.DataFrame:
-    """Add `topic`, `topic_score` and `secondary_topics` from each paper's title and abstract."""
+    """Add `topic`, `topic_score`, `secondary_topics` and their scores from title and abstract."""
     ranked = rank_topics(topic_scores(papers))
     labelled = ranked.with_columns(
         topic=primary_topic(),
         topic_score=primary_score(),
-        secondary_topics=secondary_topics(),
+        secondary_topics=secondary("slug"),
+        secondary_topic_scores=secondary("score"),
     )
     helpers = [f"_{kind}_{r}" for r in range(1 + MAX_SECONDARY) for kind in ("slug", "score")]
     return labelled.drop("topic_scores", *helpers)
