@@ -13,6 +13,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 
 from flows import tasks
+from flows.progress import RunProgress, run_progress
 from paperset.config import BuildConfig, Granularity
 from paperset.discover import Discovery, RawFile
 from paperset.finalise import to_contract
@@ -83,31 +84,41 @@ def _build(config: BuildConfig, report: RunReport) -> None:
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
         plan = plan_reads(found.files, load_ledger(out), config.parse_settings(), full=config.full)
-    ingested = _ingest(config, plan.to_read, report)
-    _account(report, found, plan, ingested, config)
-    with report.timing("merge"):
-        sightings = update_sightings(
-            load_sightings(out), ingested.accepted_records(), ingested.read_files(), now
-        )
-        previous = read_papers(out)
-        merged = tasks.merge_duplicates(sightings, previous, near_duplicates=config.near_duplicates)
-    with report.timing("topics"):
-        papers = tasks.assign_topics(merged.papers)
-    with report.timing("validate"):
-        papers = tasks.validate_papers(to_contract(papers, config.partition))
-    with report.timing("commit"):
-        committed = commit_papers(papers, out, report.run_id)
-        save_sightings(out, sightings, merged.sighting_paper_ids)
-        save_ledger(out, plan.ledger)
-        report.outputs["merges"] = str(write_merges(out, report.run_id, merged.merges))
+    batches = batches_of(plan.to_read)
+    with run_progress(len(batches)) as progress:
+        ingested = _ingest(config, batches, report, progress)
+        _account(report, found, plan, ingested, config)
+        with report.timing("merge"):
+            sightings = update_sightings(
+                load_sightings(out), ingested.accepted_records(), ingested.read_files(), now
+            )
+            previous = read_papers(out)
+            merged = tasks.merge_duplicates(
+                sightings, previous, near_duplicates=config.near_duplicates
+            )
+        progress.step("assigning topics")
+        with report.timing("topics"):
+            papers = tasks.assign_topics(merged.papers)
+        progress.step("validating")
+        with report.timing("validate"):
+            papers = tasks.validate_papers(to_contract(papers, config.partition))
+        progress.step("committing")
+        with report.timing("commit"):
+            committed = commit_papers(papers, out, report.run_id)
+            save_sightings(out, sightings, merged.sighting_paper_ids)
+            save_ledger(out, plan.ledger)
+            report.outputs["merges"] = str(write_merges(out, report.run_id, merged.merges))
+        progress.step("done")
     report.count_partitions(committed)
     report.papers = paper_counts(papers, previous, merged.merges)
 
 
-def _ingest(config: BuildConfig, files: list[RawFile], report: RunReport) -> Ingested:
+def _ingest(
+    config: BuildConfig, batches: list[list[RawFile]], report: RunReport, progress: RunProgress
+) -> Ingested:
     """Read, parse and clean the files in batches of bounded size."""
     ingested = Ingested()
-    for batch_files in batches_of(files):
+    for number, batch_files in enumerate(batches, start=1):
         with report.timing("read"):
             batch = tasks.read_dumps(batch_files)
         with report.timing("parse"):
@@ -116,6 +127,7 @@ def _ingest(config: BuildConfig, files: list[RawFile], report: RunReport) -> Ing
             )
         with report.timing("clean"):
             ingested.add(batch, parsed.unrecognised, tasks.clean_records(parsed.records))
+        progress.step(f"read {number} of {len(batches)} batches of raw files")
     return ingested
 
 
