@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
@@ -21,7 +21,13 @@ from paperset.ingest import Ingested, batches_of
 from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
 from paperset.merge import write_merges
 from paperset.quarantine import quarantine_entries, write_quarantine
-from paperset.report import ErrorBudgetExceeded, RunReport, paper_counts, summary_markdown
+from paperset.report import (
+    ErrorBudgetExceeded,
+    RunReport,
+    paper_counts,
+    summary_markdown,
+    topic_table,
+)
 from paperset.sightings import load_sightings, save_sightings, update_sightings
 from paperset.storage import commit_papers, output_lock, preflight_output, read_papers
 
@@ -172,6 +178,9 @@ def _publish_summary(report: RunReport) -> None:
     try:
         create_markdown_artifact(
             markdown=summary_markdown(report), key="build-summary", description="paperset build"
+        )
+        create_table_artifact(
+            table=topic_table(report), key="build-topics", description="papers per topic"
         )
     except Exception as error:  # the dataset and runs/<run_id>.json are already written
         logger.warning("could not create the build-summary artifact: %s", error)

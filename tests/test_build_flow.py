@@ -68,3 +68,30 @@ def test_month_partitions_use_the_first_day_of_the_month(tmp_path: Path, sample_
     assert dates and all(re.fullmatch(r"date=\d{4}-\d{2}-01", d) for d in dates)
     papers = pl.scan_parquet(tmp_path / "out" / "papers", hive_partitioning=True).collect()
     assert papers.height == 268
+
+
+def artifact_data(key: str) -> str:
+    """The newest artifact's data, asked of the API directly.
+
+    (prefect 3.8.8's own client sends null paging fields that its server, under the
+    pinned FastAPI, rejects; the raw request is the same query with them set.)
+    """
+    from prefect.client.orchestration import get_client
+
+    body = {
+        "artifacts": {"key": {"any_": [key]}},
+        "limit": 1,
+        "offset": 0,
+        "sort": "UPDATED_DESC",
+    }
+    with get_client(sync_client=True) as client:
+        response = client._client.post("/artifacts/filter", json=body)
+    response.raise_for_status()
+    return str(response.json()[0]["data"])
+
+
+def test_the_run_leaves_summary_and_per_topic_artifacts_in_prefect(
+    built_sample: tuple[Path, dict[str, Any]],
+) -> None:
+    assert "268" in artifact_data("build-summary")
+    assert "efficient-ml" in artifact_data("build-topics")

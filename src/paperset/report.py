@@ -168,3 +168,13 @@ def summary_markdown(report: RunReport) -> str:
     lines += ["", "| topic | papers |", "|---|---|"]
     lines += [f"| {topic} | {n} |" for topic, n in papers.get("per_topic", {}).items()]
     return "\n".join(lines) + "\n"
+
+
+def topic_table(report: RunReport) -> list[dict[str, Any]]:
+    """Papers per topic as table rows, largest first, for the Prefect table artifact."""
+    per_topic = report.papers.get("per_topic", {})
+    total = sum(per_topic.values()) or 1
+    return [
+        {"topic": topic, "papers": n, "share": f"{n / total:.1%}"}
+        for topic, n in sorted(per_topic.items(), key=lambda item: (-item[1], item[0]))
+    ]
