@@ -17,3 +17,7 @@ def test_invalid_utf8_is_read_as_cp1252_exactly() -> None:
 def test_binary_content_is_rejected_as_binary(data: bytes) -> None:
     with pytest.raises(UnreadableDump, match="binary"):
         decode_dump(data)
+
+
+def test_bytes_cp1252_leaves_unassigned_still_decode_without_replacement_characters() -> None:
+    assert decode_dump(b"Caf\xe9 \x81 text") == "Caf\u00e9 \u0081 text"

@@ -29,18 +29,23 @@ def decode_dump(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _cp1252_unassigned(error: UnicodeError) -> tuple[str, int]:
+    """Decode the five bytes cp1252 leaves unassigned as the C1 code points Windows uses."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    byte = error.object[error.start]
+    return chr(byte), error.start + 1
+
+
+codecs.register_error("paperset-cp1252", _cp1252_unassigned)
+
+
 def _decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise UnreadableDump(
-            f"binary: neither UTF-8 nor cp1252 (byte 0x{data[error.start]:02x} "
-            f"at offset {error.start})"
-        ) from None
+        # Contract: anything that is not UTF-8 is cp1252, byte for byte, never U+FFFD.
+        return data.decode("cp1252", errors="paperset-cp1252")
 
 
 def _control_share(data: bytes) -> float:
