@@ -132,7 +132,7 @@ def _ingest(
                 batch.dumps, config.listing_year, config.max_record_bytes, config.run_time().date()
             )
         with report.timing("clean"):
-            ingested.add(batch, parsed.unrecognised, tasks.clean_records(parsed.records))
+            ingested.add(batch, parsed, tasks.clean_records(parsed.records))
         progress.step(f"read {number} of {len(batches)} batches of raw files")
     return ingested
 
@@ -151,6 +151,7 @@ def _account(
         quarantined=len(ingested.rejected_files),
     )
     report.count_records(ingested.records_read, ingested.accepted_records().height, rejected)
+    report.check_lines(ingested.content_lines, ingested.lines_in_records)
     entries = quarantine_entries(
         rejected, ingested.rejected_files, report.run_id, config.run_time()
     )

@@ -8,7 +8,7 @@ import polars as pl
 
 from paperset.decode import UnreadableDump, decode_dump
 from paperset.discover import RawFile
-from paperset.parse import DecodedDump
+from paperset.parse import DecodedDump, ParsedBatch
 from paperset.records import RAW_RECORD
 
 RAW_SNIPPET_CHARS = 2000
@@ -92,11 +92,14 @@ class Ingested:
     warnings: list[str] = field(default_factory=list)
     parsed_files: list[str] = field(default_factory=list)
     records_read: int = 0
+    content_lines: int = 0
+    lines_in_records: int = 0
 
-    def add(
-        self, batch: ReadBatch, unrecognised_names: dict[str, str], records: pl.DataFrame
-    ) -> None:
+    def add(self, batch: ReadBatch, parsed: ParsedBatch, records: pl.DataFrame) -> None:
         """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
+        unrecognised_names = parsed.unrecognised
+        self.content_lines += parsed.content_lines
+        self.lines_in_records += parsed.lines_in_records
         is_rejected = pl.col("reason").is_not_null()
         self.accepted.append(records.filter(~is_rejected))
         self.rejected.append(records.filter(is_rejected))

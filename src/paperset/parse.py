@@ -10,7 +10,7 @@ import polars as pl
 from paperset.lines import explode_lines
 from paperset.listing_dates import date_in_file_name, resolve_listed_on
 from paperset.parse_arxiv import DATES_LINE, ID_LINE, parse_arxiv_listing
-from paperset.parse_hf import parse_hf_papers
+from paperset.parse_hf import HEADER_LINES, MONTH_DAY, parse_hf_papers
 from paperset.records import ARXIV_LISTING, HF_PAPERS, conform
 from paperset.schema import EARLIEST_DATE
 
@@ -36,6 +36,8 @@ class ParsedBatch:
 
     records: pl.DataFrame
     unrecognised: dict[str, str]
+    content_lines: int = 0
+    lines_in_records: int = 0
 
 
 def parse_dumps(
@@ -61,8 +63,35 @@ def parse_dumps(
     )
     records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
     unplaced = _unplaced_files(files.lazy(), formats)
-    records_frame, unplaced_frame = pl.collect_all([records.sort("source_file", "line"), unplaced])
-    return ParsedBatch(records_frame, dict(unplaced_frame.sort("source_file").iter_rows()))
+    records_frame, unplaced_frame, content = pl.collect_all(
+        [records.sort("source_file", "line"), unplaced, _content_lines(lines)]
+    )
+    return ParsedBatch(
+        records_frame,
+        dict(unplaced_frame.sort("source_file").iter_rows()),
+        content_lines=content.item(),
+        lines_in_records=_lines_in(records_frame),
+    )
+
+
+def _content_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Count the lines that must each land in exactly one record.
+
+    That is every non-blank line of a parsed file, but a papers page's header and date
+    lines. Checked against the records' own lines, it proves no text was dropped or
+    doubled by the grouping, independently of how records were cut.
+    """
+    stripped = pl.col("line").str.strip_chars()
+    furniture = (pl.col("format") == HF_PAPERS) & (
+        stripped.is_in(HEADER_LINES) | stripped.str.contains(MONTH_DAY)
+    )
+    return lines.filter((stripped != "") & ~furniture).select(pl.len())
+
+
+def _lines_in(records: pl.DataFrame) -> int:
+    non_blank = pl.element().str.strip_chars() != ""
+    counts = records.select(pl.col("raw").str.split("\n").list.eval(non_blank).list.sum())
+    return int(counts.to_series().sum())
 
 
 def _unplaced_files(files: pl.LazyFrame, formats: pl.LazyFrame) -> pl.LazyFrame:

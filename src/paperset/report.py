@@ -93,6 +93,16 @@ class RunReport:
                 f"records_read {read} != accepted {accepted} + quarantined {rejected.height}"
             )
 
+    def check_lines(self, content_lines: int, lines_in_records: int) -> None:
+        """Prove every content line of the raw files landed in exactly one record."""
+        self.records["content_lines"] = content_lines
+        self.records["lines_in_records"] = lines_in_records
+        if content_lines != lines_in_records:
+            raise InvariantBroken(
+                f"{content_lines} content lines read but {lines_in_records} in records: "
+                "the parser dropped or doubled text"
+            )
+
     def check_error_budget(self, limit: float) -> None:
         """Fail when the quarantined share of records and whole files is over `limit`."""
         bad = self.records["quarantined"] + self.files.get("quarantined", 0)
