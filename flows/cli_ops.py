@@ -20,6 +20,16 @@ def register(commands: Any) -> None:
     serve.add_argument("--timezone", default="UTC", help="time zone of the schedule (default: UTC)")
     serve.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps folder")
     serve.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
+    serve.add_argument("--year", type=int, help="year of papers-page dates (as for build)")
+    serve.add_argument(
+        "--partition", choices=["day", "month"], default="day", help="as for build (default: day)"
+    )
+    serve.add_argument(
+        "--error-budget", type=float, default=0.10, help="as for build (default: 0.10)"
+    )
+    serve.add_argument(
+        "--no-near-duplicates", action="store_true", help="as for build: exact matches only"
+    )
     serve.set_defaults(handler=_serve)
     runs = commands.add_parser("runs", help="list recent runs from out/runs/")
     runs.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
@@ -40,9 +50,20 @@ def _serve(args: argparse.Namespace) -> int:
     quiet_prefect()
     from flows.serve import serve_builds
 
-    parameters = {"raw_dir": str(args.raw), "out_dir": str(args.out)}
-    serve_builds(args.cron, args.timezone, parameters)
+    serve_builds(args.cron, args.timezone, serve_parameters(args))
     return 0
+
+
+def serve_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The build options a scheduled run will use, as flow parameters."""
+    return {
+        "raw_dir": str(args.raw),
+        "out_dir": str(args.out),
+        "year": args.year,
+        "partition": args.partition,
+        "error_budget": args.error_budget,
+        "near_duplicates": not args.no_near_duplicates,
+    }
 
 
 def _check_schedule(cron: str, timezone: str) -> None:

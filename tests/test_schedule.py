@@ -127,3 +127,35 @@ def test_a_taxonomy_change_moves_papers_and_removes_their_old_partitions(
     assert topics == {"topic=other"}
     assert report["partitions"]["removed"] > 0 and report["files"]["parsed"] == 0
     assert read_papers(out).height == 268
+
+
+def test_serve_passes_the_build_options_to_every_scheduled_run() -> None:
+    from flows.cli import _parser
+    from flows.cli_ops import serve_parameters
+
+    args = _parser().parse_args(
+        [
+            "serve",
+            "--raw",
+            "in",
+            "--out",
+            "out",
+            "--year",
+            "2025",
+            "--partition",
+            "month",
+            "--error-budget",
+            "0.2",
+            "--no-near-duplicates",
+        ]
+    )
+    assert serve_parameters(args) == {
+        "raw_dir": "in",
+        "out_dir": "out",
+        "year": 2025,
+        "partition": "month",
+        "error_budget": 0.2,
+        "near_duplicates": False,
+    }
+    deployment = build_deployment(args.cron, args.timezone, serve_parameters(args))
+    assert deployment.parameters["partition"] == "month"
