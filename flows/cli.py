@@ -15,6 +15,10 @@ from paperset.config import BuildConfig
 
 DEFAULTS = BuildConfig()
 
+# Run as `python -m flows.cli`, this module is `__main__`: alias it, so a command module's
+# `from flows.cli import UsageError` is the class `main` catches, not a second copy.
+sys.modules.setdefault("flows.cli", sys.modules[__name__])
+
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
@@ -32,37 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="parse, deduplicate, validate and write the dataset (Prefect flow)"
     )
+    add_build_options(build)
     build.add_argument(
-        "--raw",
-        type=Path,
-        default=DEFAULTS.raw_dir,
-        help=f"raw dumps folder (default: {DEFAULTS.raw_dir})",
-    )
-    build.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULTS.out_dir,
-        help="output folder (default: data/processed)",
-    )
-    build.add_argument(
-        "--year", type=int, help="year of papers-page dates when the file name has none"
-    )
-    build.add_argument(
-        "--partition",
-        choices=["day", "month"],
-        default="day",
-        help="date partition granularity (default: day)",
-    )
-    build.add_argument(
-        "--error-budget",
-        type=float,
-        default=DEFAULTS.error_budget,
-        help="max share of quarantined records before the run fails (default: 0.10)",
-    )
-    build.add_argument(
-        "--no-near-duplicates",
-        action="store_true",
-        help="merge exact duplicates only (skip MinHash)",
+        "--full", action="store_true", help="re-read every raw file, not only new and changed ones"
     )
     evaluate = commands.add_parser(
         "eval-topics", help="measure the topic classifier on labelled papers"
@@ -70,17 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--raw",
         type=Path,
-        default=Path("data/raw"),
-        help="raw dumps to classify (default: data/raw)",
+        default=DEFAULTS.raw_dir,
+        help=f"raw dumps to classify (default: {DEFAULTS.raw_dir})",
     )
     evaluate.add_argument(
         "--labels",
         type=Path,
         default=Path("tests/data/topics_dev.json"),
         help="labels JSON (default: tests/data/topics_dev.json)",
-    )
-    build.add_argument(
-        "--full", action="store_true", help="re-read every raw file, not only new and changed ones"
     )
     build.set_defaults(handler=_build)
     evaluate.set_defaults(handler=_eval_topics)
@@ -90,11 +63,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a build, shared by `build` and `serve`; defaults from BuildConfig."""
+    parser.add_argument(
+        "--raw",
+        type=Path,
+        default=DEFAULTS.raw_dir,
+        help=f"raw dumps folder (default: {DEFAULTS.raw_dir})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULTS.out_dir,
+        help=f"output folder (default: {DEFAULTS.out_dir})",
+    )
+    parser.add_argument(
+        "--year", type=int, help="year of papers-page dates when the file name has none"
+    )
+    parser.add_argument(
+        "--partition",
+        choices=["day", "month"],
+        default=DEFAULTS.partition,
+        help=f"date partition granularity (default: {DEFAULTS.partition})",
+    )
+    parser.add_argument(
+        "--error-budget",
+        type=float,
+        default=DEFAULTS.error_budget,
+        help=f"max share of quarantined records (default: {DEFAULTS.error_budget})",
+    )
+    parser.add_argument(
+        "--no-near-duplicates",
+        action="store_true",
+        help="merge exact duplicates only (skip MinHash)",
+    )
+
+
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules register their parsers here."""
-    # Run as `python -m flows.cli`, this module is `__main__`: alias it, so a command module's
-    # `from flows.cli import UsageError` is the class `main` catches, not a second copy.
-    sys.modules.setdefault("flows.cli", sys.modules[__name__])
     from flows import cli_publish
 
     return [cli_publish.register]

@@ -11,6 +11,8 @@ DEFAULT_CRON = "0 6 * * *"
 
 def register(commands: Any) -> None:
     """Add the `serve`, `runs` and `status` subcommands."""
+    from flows.cli import add_build_options
+
     serve = commands.add_parser(
         "serve", help="serve build-dataset as a scheduled Prefect deployment"
     )
@@ -18,18 +20,7 @@ def register(commands: Any) -> None:
         "--cron", default=DEFAULT_CRON, help=f"cron schedule (default: {DEFAULT_CRON!r})"
     )
     serve.add_argument("--timezone", default="UTC", help="time zone of the schedule (default: UTC)")
-    serve.add_argument("--raw", type=Path, default=Path("data/raw"), help="raw dumps folder")
-    serve.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
-    serve.add_argument("--year", type=int, help="year of papers-page dates (as for build)")
-    serve.add_argument(
-        "--partition", choices=["day", "month"], default="day", help="as for build (default: day)"
-    )
-    serve.add_argument(
-        "--error-budget", type=float, default=0.10, help="as for build (default: 0.10)"
-    )
-    serve.add_argument(
-        "--no-near-duplicates", action="store_true", help="as for build: exact matches only"
-    )
+    add_build_options(serve)
     serve.set_defaults(handler=_serve)
     runs = commands.add_parser("runs", help="list recent runs from out/runs/")
     runs.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")

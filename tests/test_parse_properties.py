@@ -51,32 +51,27 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     parse_text(text)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.sampled_from(SEED_TEXTS),
-    st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 300), FRAGMENTS), max_size=8),
-)
-def test_mutated_real_dumps_never_raise_and_every_record_is_placed(
-    text: str, edits: list[tuple[int, int, str]]
-) -> None:
-    for position, cut, fragment in edits:
+@st.composite
+def mutated_dumps(draw: st.DrawFn) -> str:
+    """A real seed dump with a few cuts and insertions of format-significant fragments."""
+    text = draw(st.sampled_from(SEED_TEXTS))
+    edits = st.tuples(st.integers(0, 200_000), st.integers(0, 300), FRAGMENTS)
+    for position, cut, fragment in draw(st.lists(edits, max_size=8)):
         at = position % (len(text) + 1)
         text = text[:at] + fragment + text[at + cut :]
+    return text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_dumps())
+def test_mutated_real_dumps_never_raise_and_every_record_is_placed(text: str) -> None:
     records, accepted, unrecognised = parse_text(text)
     assert accepted <= records
     assert unrecognised in ([], ["f.txt"])
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.sampled_from(SEED_TEXTS),
-    st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 300), FRAGMENTS), max_size=8),
-)
-def test_every_content_line_lands_in_exactly_one_record(
-    text: str, edits: list[tuple[int, int, str]]
-) -> None:
-    for position, cut, fragment in edits:
-        at = position % (len(text) + 1)
-        text = text[:at] + fragment + text[at + cut :]
+@given(mutated_dumps())
+def test_every_content_line_lands_in_exactly_one_record(text: str) -> None:
     parsed = parse_dumps([DecodedDump("f.txt", text, 0.0)], None, 4096, dt.date(2026, 1, 1))
     assert parsed.content_lines == parsed.lines_in_records
