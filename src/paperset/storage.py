@@ -15,7 +15,7 @@ from paperset.lock import LockedError, check_unlocked, output_lock, reading
 from paperset.schema import Paper, polars_schema
 from paperset.storage_commit import CommitResult, commit_papers
 from paperset.storage_layout import HIVE_SCHEMA, Layout, OutputError, data_schema
-from paperset.storage_manifest import verify_manifest
+from paperset.storage_manifest import load_manifest, verify_manifest
 from paperset.storage_preflight import preflight_output
 
 __all__ = [
@@ -24,9 +24,11 @@ __all__ = [
     "OutputError",
     "check_unlocked",
     "commit_papers",
+    "dataset_run_id",
     "output_lock",
     "preflight_output",
     "read_papers",
+    "read_partitions",
     "verify_manifest",
 ]
 
@@ -38,14 +40,38 @@ def read_papers(out_dir: Path) -> pl.DataFrame:
         if next(layout.parquet_files(), None) is None:
             return pl.DataFrame(schema=polars_schema(Paper))
         # The folder, not a glob: hive keys are parsed below it only, and no glob chars bite.
-        # Files from before a schema change read as today's columns: new ones null, gone ones
-        # dropped; the flow's validation then decides whether the result is acceptable.
-        frame = pl.scan_parquet(
-            layout.papers,
-            hive_partitioning=True,
-            hive_schema=HIVE_SCHEMA,
-            schema=data_schema(),
-            missing_columns="insert",
-            extra_columns="ignore",
-        ).collect()
+        return _scan(layout.papers)
+
+
+def dataset_run_id(out_dir: Path) -> str | None:
+    """The run that last changed the dataset, as its manifest says (None before any)."""
+    run_id = (load_manifest(Layout(out_dir)) or {}).get("run_id")
+    return str(run_id) if run_id is not None else None
+
+
+def read_partitions(out_dir: Path, names: set[str]) -> pl.DataFrame:
+    """Return the rows of the named partition files that exist, like `read_papers`."""
+    layout = Layout(out_dir)
+    with reading(out_dir):
+        paths = [layout.root / name for name in sorted(names)]
+        present = [path for path in paths if path.is_file()]
+        if not present:
+            return pl.DataFrame(schema=polars_schema(Paper))
+        return _scan(present)
+
+
+def _scan(source: Path | list[Path]) -> pl.DataFrame:
+    """Read Parquet under `papers/` with `date` and `topic` typed from the paths.
+
+    Files from before a schema change read as today's columns: new ones null, gone ones
+    dropped; the flow's validation then decides whether the result is acceptable.
+    """
+    frame = pl.scan_parquet(
+        source,
+        hive_partitioning=True,
+        hive_schema=HIVE_SCHEMA,
+        schema=data_schema(),
+        missing_columns="insert",
+        extra_columns="ignore",
+    ).collect()
     return frame.select(polars_schema(Paper).names())

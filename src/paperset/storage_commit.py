@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
-from paperset.fsio import fsync_dirs, holds, make_dirs, parquet_bytes, remove_file
+from paperset.fsio import holds, make_dirs, parquet_bytes, remove_file
 from paperset.lock import publishing, require_lock
 from paperset.schema import PARTITION_KEYS
 from paperset.storage_layout import (
@@ -31,8 +30,9 @@ from paperset.storage_layout import (
     inside,
     partition_file,
 )
-from paperset.storage_manifest import FileEntry, write_manifest
+from paperset.storage_manifest import FileEntry, load_manifest, write_manifest
 
+PARQUET_MAGIC = b"PAR1"
 CRASH_ENV = "PAPERSET_CRASH_AT"
 CRASH_POINTS = (
     "staged",
@@ -64,13 +64,19 @@ class _Plan:
     removed: tuple[str, ...]
 
 
-def commit_papers(papers: pl.DataFrame, out_dir: Path, run_id: str) -> CommitResult:
-    """Make `papers` the whole dataset, rewriting only the partitions whose bytes change."""
+def commit_papers(
+    papers: pl.DataFrame, out_dir: Path, run_id: str, *, scope: set[str] | None = None
+) -> CommitResult:
+    """Make `papers` the whole dataset, rewriting only the partitions whose bytes change.
+
+    With `scope` (partition file names), `papers` holds the rows of those partitions only:
+    they are rewritten or removed, and every other file is left as it is.
+    """
     check_run_id(run_id)
     require_lock(out_dir, run_id)
     layout = Layout(out_dir)
     _clear_staging(layout)  # a killed run's leftovers: safe to drop, we hold the writer lock
-    plan = _plan(layout, check_papers(papers), run_id)
+    plan = _plan(layout, check_papers(papers), run_id, scope)
     _crash_point("staged")
     with publishing(out_dir):
         _publish(layout, plan)
@@ -86,21 +92,64 @@ def commit_papers(papers: pl.DataFrame, out_dir: Path, run_id: str) -> CommitRes
     )
 
 
-def _plan(layout: Layout, papers: pl.DataFrame, run_id: str) -> _Plan:
+def _plan(layout: Layout, papers: pl.DataFrame, run_id: str, scope: set[str] | None) -> _Plan:
     """Stage the partitions that change and work out which files must go."""
     current = set(layout.parquet_files())
-    if papers.is_empty() and current:
+    if papers.is_empty() and current and scope is None:
         # An empty run is likelier a broken upstream step than a wish to delete everything.
         return _Plan({name: FileEntry.on_disk(layout.root / name) for name in current}, {}, ())
-    files, staged = _stage(layout, papers, layout.staging / run_id)
-    return _Plan(files, staged, tuple(sorted(current - set(files))))
+    paths = _Paths(layout, has_links=_has_links(layout.papers))
+    files, staged = _stage(paths, papers, layout.staging / run_id)
+    if scope is not None and not files.keys() <= scope:
+        raise ValueError(f"papers outside the commit's scope: {sorted(files.keys() - scope)[:3]}")
+    in_scope = current if scope is None else current & scope
+    if scope is not None:
+        files |= _entries(layout, current - scope - files.keys())
+    return _Plan(files, staged, tuple(sorted(in_scope - files.keys())))
+
+
+def _entries(layout: Layout, names: set[str]) -> dict[str, FileEntry]:
+    """The manifest's entries of files a scoped commit leaves alone (read if not listed)."""
+    listed = (load_manifest(layout) or {}).get("files", {})
+    entries: dict[str, FileEntry] = {}
+    for name in names:
+        known = listed.get(name)
+        entries[name] = (
+            FileEntry(rows=known["rows"], size=known["bytes"], sha256=known["sha256"])
+            if isinstance(known, dict)
+            else FileEntry.on_disk(layout.root / name)
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """Where partition files go; resolved through links only when `papers/` has any."""
+
+    layout: Layout
+    has_links: bool
+
+    def of(self, name: str) -> Path:
+        return inside(self.layout, name) if self.has_links else self.layout.root / name
+
+
+def _has_links(folder: Path) -> bool:
+    """Tell whether anything under `folder` is a symbolic link (a partition could escape)."""
+    for root, dirs, names in os.walk(folder):
+        if any(Path(root, entry).is_symlink() for entry in (*dirs, *names)):
+            return True
+    return False
+
+
+STAGE_CHUNK = 2048
 
 
 def _stage(
-    layout: Layout, papers: pl.DataFrame, staging: Path
+    paths: _Paths, papers: pl.DataFrame, staging: Path
 ) -> tuple[dict[str, FileEntry], dict[str, Path]]:
     """Describe every partition and stage, verified, each one whose bytes differ on disk.
 
+    Partitions are serialised a chunk at a time, so only one chunk's bytes are in memory.
     Staged files are flushed together by one `os.sync()` rather than one fsync each: with
     tens of thousands of day x topic partitions, per-file fsyncs dominate the whole build.
     Nothing in `.staging/` is visible to readers, so a crash before the flush loses only
@@ -109,24 +158,21 @@ def _stage(
     files: dict[str, FileEntry] = {}
     staged: dict[str, Path] = {}
     staging.mkdir(parents=True, exist_ok=True)
-    for name, rows, data in _serialised(papers):
-        files[name] = FileEntry.of(data, rows)
-        if not holds(inside(layout, name), data):
-            # Flat names: one folder however many partitions, cheap to create and clear.
-            staged[name] = staging / f"{len(staged):07d}.parquet"
-            staged[name].write_bytes(data)
+    parts = list(_partitions(papers))
+    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
+        for start in range(0, len(parts), STAGE_CHUNK):
+            chunk = parts[start : start + STAGE_CHUNK]
+            blobs = pool.map(parquet_bytes, (part for _, part in chunk))
+            for (name, part), data in zip(chunk, blobs, strict=True):
+                files[name] = FileEntry.of(data, part.height)
+                if not holds(paths.of(name), data):
+                    # Flat names: one folder however many partitions, cheap to create and clear.
+                    staged[name] = staging / f"{len(staged):07d}.parquet"
+                    staged[name].write_bytes(data)
     os.sync()
     for name, path in staged.items():
         _verify_staged(path, files[name])
     return files, staged
-
-
-def _serialised(papers: pl.DataFrame) -> list[tuple[str, int, bytes]]:
-    """Each partition's file name, row count and Parquet bytes, serialised in parallel."""
-    parts = list(_partitions(papers))
-    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
-        blobs = list(pool.map(parquet_bytes, (part for _, part in parts)))
-    return [(name, part.height, blob) for (name, part), blob in zip(parts, blobs, strict=True)]
 
 
 def _partitions(papers: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
@@ -139,34 +185,38 @@ def _partitions(papers: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
 
 
 def _verify_staged(path: Path, expected: FileEntry) -> None:
-    """Prove a staged file holds the bytes meant, and is whole Parquet with its rows."""
+    """Prove a staged file holds the bytes meant: same size and sha256, Parquet at both ends."""
     data = path.read_bytes()
-    if FileEntry.of(data, expected.rows) != expected or (
-        pq.read_metadata(path).num_rows != expected.rows
+    if FileEntry.of(data, expected.rows) != expected or not (
+        data.startswith(PARQUET_MAGIC) and data.endswith(PARQUET_MAGIC)
     ):
         raise OutputError(f"staged file {path} does not read back as written; check the disk")
 
 
 def _publish(layout: Layout, plan: _Plan) -> None:
     """Rename staged files into `papers/`, delete files no partition maps to, flush folders."""
-    touched: set[Path] = set()
+    paths = _Paths(layout, has_links=_has_links(layout.papers))
     for count, name in enumerate(sorted(plan.staged), start=1):
-        target = inside(layout, name)
-        touched |= make_dirs(target.parent)
+        target = paths.of(name)
+        make_dirs(target.parent)
         os.replace(plan.staged[name], target)
-        touched.add(target.parent)
         if count == 1:
             _crash_point("replaced-one")
-    fsync_dirs(touched)
+    _flush(plan.staged)
     _crash_point("replaced-all")
-    emptied: set[Path] = set()
     for count, name in enumerate(plan.removed, start=1):
         # Names come from walking papers/ itself; unlink never follows a link out of it.
-        emptied |= remove_file(layout.root / name, keep=layout.papers)
+        remove_file(layout.root / name, keep=layout.papers)
         if count == 1:
             _crash_point("removed-one")
-    fsync_dirs(emptied)
+    _flush(plan.removed)
     _crash_point("removed-all")
+
+
+def _flush(changes: object) -> None:
+    """Make renames and unlinks durable: one sync for all folders, not an fsync per folder."""
+    if changes:
+        os.sync()
 
 
 def _clear_staging(layout: Layout) -> None:

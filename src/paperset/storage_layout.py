@@ -81,6 +81,18 @@ def partition_file(date: object, topic: object) -> str:
     return f"papers/date={date.isoformat()}/topic={topic}/{PART_FILE}"
 
 
+def partition_files(keys: pl.DataFrame) -> set[str]:
+    """The partition file names of the `date` and `topic` pairs of `keys` (nulls skipped)."""
+    names = keys.drop_nulls(["date", "topic"]).select(
+        pl.format(
+            f"papers/date={{}}/topic={{}}/{PART_FILE}",
+            pl.col("date").dt.strftime("%Y-%m-%d"),
+            "topic",
+        )
+    )
+    return set(names.to_series().unique().to_list())
+
+
 def inside(layout: Layout, relative: str) -> Path:
     """Return the absolute path of `relative`, refusing one that resolves outside `papers/`."""
     path = layout.root / relative
