@@ -1,8 +1,8 @@
 """Score a build's deduplication against the ground truth.
 
-The build stores every sighting with the paper it now belongs to in
-`out/_meta/sightings.parquet` (`source_file`, `line`, `prior_paper_id`); the truth names
-each generated record by the same file and line. Joined, they give:
+The build's merge index records every sighting with the paper it now belongs to
+(`merge_index.sighting_papers`: `source_file`, `line`, `paper_id`); the truth names each
+generated record by the same file and line. Joined, they give:
 
 - pair recall: of all pairs of records of one true paper, the share that ended in one paper;
 - record recall: the share of repeated records that ended in the paper of their true
@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-SIGHTINGS = Path("_meta") / "sightings.parquet"
+from paperset.merge_index import sighting_papers
 
 
 def with_links(truth: pl.DataFrame) -> pl.DataFrame:
@@ -39,9 +39,7 @@ def with_links(truth: pl.DataFrame) -> pl.DataFrame:
 
 def load_assignments(out_dir: Path) -> pl.DataFrame:
     """The built paper of every stored sighting: `file`, `line`, `paper_id`."""
-    return pl.read_parquet(out_dir / SIGHTINGS).select(
-        pl.col("source_file").alias("file"), "line", pl.col("prior_paper_id").alias("paper_id")
-    )
+    return sighting_papers(out_dir).select(pl.col("source_file").alias("file"), "line", "paper_id")
 
 
 def dedup_quality(truth: pl.DataFrame, assigned: pl.DataFrame) -> dict[str, Any]:

@@ -20,6 +20,14 @@ from paperset.finalise import to_contract
 from paperset.ingest import Ingested, batches_of
 from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
 from paperset.merge import write_merges
+from paperset.merge_index import (
+    dataset_totals,
+    key_sightings,
+    load_index,
+    plan_merge,
+    save_index,
+    state_settings,
+)
 from paperset.quarantine import quarantine_entries, write_quarantine
 from paperset.report import (
     ErrorBudgetExceeded,
@@ -28,8 +36,9 @@ from paperset.report import (
     summary_markdown,
     topic_table,
 )
-from paperset.sightings import load_sightings, save_sightings, update_sightings
-from paperset.storage import commit_papers, output_lock, preflight_output, read_papers
+from paperset.storage import commit_papers, dataset_run_id, output_lock, preflight_output
+from paperset.topics import classifier_version
+from paperset.update import apply_papers, read_before
 
 DEFAULTS = BuildConfig()
 
@@ -44,8 +53,14 @@ def build_dataset(
     near_duplicates: bool = DEFAULTS.near_duplicates,
     max_record_bytes: int = DEFAULTS.max_record_bytes,
     full: bool = DEFAULTS.full,
+    dask_address: str | None = DEFAULTS.dask_address,
+    workers: int | None = DEFAULTS.workers,
 ) -> dict[str, Any]:
-    """Parse, clean, merge, classify, validate and commit every raw dump; report the run."""
+    """Parse, clean, merge, classify, validate and commit every raw dump; report the run.
+
+    With `dask_address` or `workers`, the batches are read, parsed and cleaned on a Dask
+    cluster; everything after that stays in this process.
+    """
     config = BuildConfig(
         raw_dir=Path(raw_dir),
         out_dir=Path(out_dir),
@@ -56,6 +71,8 @@ def build_dataset(
         near_duplicates=near_duplicates,
         logical_date=_logical_date(),
         full=full,
+        dask_address=dask_address or None,
+        workers=workers,
     )
     run_id = _run_id(config.run_time())
     report = RunReport(run_id, config.run_time().isoformat(), raw_dir, out_dir)
@@ -87,6 +104,7 @@ def build_dataset(
 def _build(config: BuildConfig, report: RunReport) -> None:
     """The pipeline: read what is new, parse, clean, merge, classify, validate, commit."""
     out, now = config.out_dir, config.run_time()
+    settings = state_settings(config.partition, classifier_version(), config.near_duplicates)
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
         plan = plan_reads(found.files, load_ledger(out), config.parse_settings(), full=config.full)
@@ -95,34 +113,56 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         ingested = _ingest(config, batches, report, progress)
         _account(report, found, plan, ingested, config)
         with report.timing("merge"):
-            sightings = update_sightings(
-                load_sightings(out), ingested.accepted_records(), ingested.read_files(), now
-            )
-            previous = read_papers(out)
+            stored = load_index(out, settings, dataset_run_id(out))
+            fresh = key_sightings(ingested.accepted_records(), stored, now)
+            work = plan_merge(out, stored, fresh, ingested.read_files())
+            before = read_before(out, work)
             merged = tasks.merge_duplicates(
-                sightings, previous, near_duplicates=config.near_duplicates
+                work.sightings,
+                before.previous,
+                near_duplicates=config.near_duplicates,
+                bands=work.bands,
+                oversized=work.oversized,
             )
         progress.step("assigning topics")
         with report.timing("topics"):
-            papers = tasks.assign_topics(merged.papers)
+            remade = to_contract(tasks.assign_topics(merged.papers), config.partition)
         progress.step("validating")
         with report.timing("validate"):
-            papers = tasks.validate_papers(to_contract(papers, config.partition))
+            update = apply_papers(out, before, remade)
+            papers = tasks.validate_papers(update.papers)
         progress.step("committing")
         with report.timing("commit"):
-            committed = commit_papers(papers, out, report.run_id)
-            save_sightings(out, sightings, merged.sighting_paper_ids)
+            committed = commit_papers(papers, out, report.run_id, scope=update.scope)
+            index = save_index(
+                out,
+                report.run_id,
+                work,
+                merged.sighting_paper_ids,
+                remade,
+                merged.cut_links,
+                settings,
+                dataset_run_id(out),
+            )
             save_ledger(out, plan.ledger)
             report.outputs["merges"] = str(write_merges(out, report.run_id, merged.merges))
         progress.step("done")
     report.count_partitions(committed)
-    report.papers = paper_counts(papers, previous, merged.merges)
+    report.papers = paper_counts(remade, before.previous, merged.merges, dataset_totals(index))
+    report.papers["sightings_remerged"] = work.sightings.height
 
 
 def _ingest(
     config: BuildConfig, batches: list[list[RawFile]], report: RunReport, progress: RunProgress
 ) -> Ingested:
-    """Read, parse and clean the files in batches of bounded size."""
+    """Read, parse and clean the files in batches of bounded size.
+
+    On a Dask cluster when the build asks for one; else one batch after the other, here.
+    """
+    if config.on_dask():
+        from flows.dask_ingest import ingest_on_dask
+
+        return ingest_on_dask(config, batches, report, progress)
     ingested = Ingested()
     for number, batch_files in enumerate(batches, start=1):
         with report.timing("read"):

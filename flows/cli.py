@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -97,6 +98,21 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="merge exact duplicates only (skip MinHash)",
     )
+    parser.add_argument(
+        "--dask-address",
+        metavar="ADDRESS",
+        default=DEFAULTS.dask_address,
+        help="read, parse and clean on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://host:8786); not with --workers",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        default=DEFAULTS.workers,
+        help="read, parse and clean on a local Dask cluster of N worker processes; "
+        "not with --dask-address (default: in the flow's process)",
+    )
 
 
 def _command_modules() -> list[Callable[[Any], None]]:
@@ -134,6 +150,37 @@ def check_output(out: Path) -> None:
         raise UsageError(str(error)) from None
 
 
+def check_scale_out(args: argparse.Namespace) -> None:
+    """Refuse Dask options a run could not use, in one line, before starting Prefect."""
+    if args.dask_address is not None and args.workers is not None:
+        raise UsageError("--dask-address and --workers are mutually exclusive")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.dask_address is not None:
+        _check_scheduler(args.dask_address)
+
+
+SCHEDULER_CONNECT_SECONDS = 5.0
+
+
+def _check_scheduler(address: str) -> None:
+    """The scheduler must take a connection: a typo should not wait out Dask's own timeout."""
+    scheme, _, location = address.rpartition("://")
+    host, _, port = location.rpartition(":")
+    if scheme not in ("", "tcp", "tls") or not host or not port.isdigit() or int(port) > 65535:
+        raise UsageError(
+            f"--dask-address {address!r} is not a Dask scheduler address like tcp://host:8786"
+        )
+    try:
+        with socket.create_connection(
+            (host.strip("[]"), int(port)), timeout=SCHEDULER_CONNECT_SECONDS
+        ):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
 def quiet_prefect() -> None:
     """Keep the embedded Prefect server from phoning home: this machine may have no network."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -145,6 +192,7 @@ def _build(args: argparse.Namespace) -> int:
         raise UsageError("--error-budget must be between 0 and 1")
     if args.year is not None and not 1991 <= args.year <= dt.date.today().year + 1:
         raise UsageError(f"--year {args.year} is outside 1991..{dt.date.today().year + 1}")
+    check_scale_out(args)
     check_output(args.out)
     quiet_prefect()
     from flows.build import build_dataset
@@ -161,6 +209,8 @@ def _build(args: argparse.Namespace) -> int:
             partition=args.partition,
             near_duplicates=not args.no_near_duplicates,
             full=args.full,
+            dask_address=args.dask_address,
+            workers=args.workers,
         )
     except OutputError as error:
         raise UsageError(str(error)) from None

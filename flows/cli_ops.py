@@ -32,11 +32,12 @@ def register(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError, check_output, quiet_prefect
+    from flows.cli import UsageError, check_output, check_scale_out, quiet_prefect
 
     if not args.raw.is_dir():
         raise UsageError(f"raw folder {str(args.raw)!r} does not exist or is not a folder")
     _check_schedule(args.cron, args.timezone)
+    check_scale_out(args)
     check_output(args.out)
     quiet_prefect()
     from flows.serve import serve_builds
@@ -46,8 +47,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def serve_parameters(args: argparse.Namespace) -> dict[str, Any]:
-    """The build options a scheduled run will use, as flow parameters."""
-    return {
+    """The build options a scheduled run will use, as flow parameters.
+
+    The Dask options are passed only when given: every run then starts its own local
+    cluster (`--workers`) or connects to the scheduler (`--dask-address`) afresh.
+    """
+    parameters: dict[str, Any] = {
         "raw_dir": str(args.raw),
         "out_dir": str(args.out),
         "year": args.year,
@@ -55,6 +60,11 @@ def serve_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "error_budget": args.error_budget,
         "near_duplicates": not args.no_near_duplicates,
     }
+    if args.dask_address is not None:
+        parameters["dask_address"] = args.dask_address
+    if args.workers is not None:
+        parameters["workers"] = args.workers
+    return parameters
 
 
 def _check_schedule(cron: str, timezone: str) -> None:

@@ -13,6 +13,7 @@ from prefect.cache_policies import NONE
 from paperset.clean import clean_frame
 from paperset.discover import discover_raw_files as find_raw_files
 from paperset.finalise import validate_papers as validate_frame
+from paperset.ingest import ingest_batch as ingest_files
 from paperset.ingest import read_dumps as read_files
 from paperset.merge import merge_duplicates as merge_sightings
 from paperset.parse import parse_dumps as parse_texts
@@ -22,6 +23,10 @@ discover_raw_files = task(name="discover", retries=2, retry_delay_seconds=2)(fin
 read_dumps = task(name="read", retries=2, retry_delay_seconds=2, cache_policy=NONE)(read_files)
 parse_dumps = task(name="parse", cache_policy=NONE)(parse_texts)
 clean_records = task(name="clean", cache_policy=NONE)(clean_frame)
+# Read + parse + clean of one batch in a single task: what a Dask worker runs (it reads).
+ingest_batch = task(name="ingest-batch", retries=2, retry_delay_seconds=2, cache_policy=NONE)(
+    ingest_files
+)
 merge_duplicates = task(name="merge-duplicates", cache_policy=NONE)(merge_sightings)
 assign_topics = task(name="assign-topics", cache_policy=NONE)(classify)
 validate_papers = task(name="validate", cache_policy=NONE)(validate_frame)

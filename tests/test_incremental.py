@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import SAMPLE
-from helpers import hf_page
+from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page
 
 from flows.build import build_dataset
 from paperset.storage import read_papers
@@ -72,3 +72,83 @@ def test_a_papers_page_naming_two_arxiv_only_papers_gives_them_titles(tmp_path: 
         "One-Loop Positivity Bounds",
         "Weak Gravity Bounds From Loops",
     ]
+
+
+def _extra_page(raw: Path) -> Path:
+    """A page re-listing the first arXiv-only record, a word edited, and a brand-new paper."""
+    listing = (SAMPLE / SEEDS[0]).read_text().split("\n\n")
+    first, edited = listing[0].split(" ", 1)
+    page = hf_page(
+        ("Weak Gravity Bounds From Loops", f"{first} {edited.replace(' the ', ' our ', 1)}"),
+        ("A Paper Nobody Has Listed Before", OTHER_ABSTRACT),
+        date="Feb 20",
+    )
+    (raw / "extra-page.txt").write_text(page)
+    return raw
+
+
+def test_an_incremental_run_re_merges_only_the_papers_its_new_dumps_touch(tmp_path: Path) -> None:
+    raw, out = raw_with(tmp_path / "raw", SEEDS), tmp_path / "out"
+    first = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    report = build_dataset(raw_dir=str(_extra_page(raw)), out_dir=str(out))
+    assert first["papers"]["sightings_remerged"] == 281
+    # The new page's two sightings and the one listing record its first paper matches.
+    assert (report["papers"]["sightings_remerged"], report["papers"]["remade"]) == (3, 2)
+    assert (report["papers"]["new"], report["papers"]["updated"]) == (1, 1)
+    assert report["papers"]["total"] == 269
+    assert report["partitions"]["written"] <= 3
+    whole = tmp_path / "whole"
+    build_dataset(raw_dir=str(raw), out_dir=str(whole))
+    assert comparable(out).equals(comparable(whole))
+
+
+def test_a_stale_merge_state_makes_the_run_re_merge_everything(tmp_path: Path) -> None:
+    out = tmp_path / "split"
+    build_dataset(raw_dir=str(raw_with(tmp_path / "day1", SEEDS[:3])), out_dir=str(out))
+    state_file = out / "_meta" / "merge-state.json"
+    state = json.loads(state_file.read_text())
+    # As if a run had died after committing the dataset and before writing its state.
+    state_file.write_text(json.dumps({**state, "dataset_run_id": "a-run-that-died"}))
+    report = build_dataset(raw_dir=str(raw_with(tmp_path / "day2", SEEDS[3:])), out_dir=str(out))
+    assert report["papers"]["sightings_remerged"] == 281
+    build_dataset(raw_dir=str(raw_with(tmp_path / "all", SEEDS)), out_dir=str(tmp_path / "whole"))
+    assert comparable(out).equals(comparable(tmp_path / "whole"))
+
+
+def test_a_dataset_from_before_the_merge_index_is_migrated(tmp_path: Path) -> None:
+    out = tmp_path / "split"
+    build_dataset(raw_dir=str(raw_with(tmp_path / "day1", SEEDS[:3])), out_dir=str(out))
+    meta = out / "_meta"
+    state = json.loads((meta / "merge-state.json").read_text())
+    index = pl.read_parquet(meta / state["index"])
+    stored = pl.concat([pl.read_parquet(p) for p in (meta / "sightings").glob("*.parquet")])
+    legacy = stored.join(
+        index.select("sighting_key", "source_file", "line", prior_paper_id="paper_id"),
+        on=["sighting_key", "source_file", "line"],
+    )
+    for path in [meta / "merge-state.json", meta / state["index"], meta / state["bands"]]:
+        path.unlink()
+    shutil.rmtree(meta / "sightings")
+    legacy.write_parquet(meta / "sightings.parquet")
+    build_dataset(raw_dir=str(raw_with(tmp_path / "day2", SEEDS[3:])), out_dir=str(out))
+    build_dataset(raw_dir=str(raw_with(tmp_path / "all", SEEDS)), out_dir=str(tmp_path / "whole"))
+    assert comparable(out).equals(comparable(tmp_path / "whole"))
+    assert not (meta / "sightings.parquet").exists()
+
+
+def test_papers_a_guard_kept_apart_are_re_merged_together(tmp_path: Path) -> None:
+    edited = ABSTRACT.replace("handful", "small number")
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    listing = [arxiv_record(ABSTRACT, "2407.00001"), arxiv_record(edited, "2407.00002")]
+    (raw / "listing-1.txt").write_text("\n\n".join(listing) + "\n")
+    first = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    assert first["papers"]["total"] == 2  # near-identical abstracts, but different arXiv ids
+    # A revision of the first paper, its abstract rewritten: linked by its id only.
+    revision = arxiv_record(OTHER_ABSTRACT, "2407.00001", updated="2024-07-09")
+    (raw / "listing-2.txt").write_text(revision + "\n")
+    report = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    # The second paper is re-merged too: the index records its link to the first.
+    assert report["papers"]["sightings_remerged"] == 3
+    build_dataset(raw_dir=str(raw), out_dir=str(tmp_path / "whole"))
+    assert comparable(out).equals(comparable(tmp_path / "whole"))

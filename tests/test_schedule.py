@@ -122,6 +122,8 @@ def test_a_taxonomy_change_moves_papers_and_removes_their_old_partitions(
         return assign_topics(papers).with_columns(topic=pl.lit("other"), topic_score=pl.lit(0.0))
 
     monkeypatch.setattr(tasks, "assign_topics", task(name="assign-topics")(everything_is_other))
+    # A real rule change changes the classifier's fingerprint, which re-classifies everything.
+    monkeypatch.setattr("flows.build.classifier_version", lambda: "changed")
     report = build_dataset(raw_dir=str(raw), out_dir=str(out))
     topics = {p.name for p in (out / "papers").glob("date=*/topic=*")}
     assert topics == {"topic=other"}

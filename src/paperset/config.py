@@ -22,6 +22,11 @@ class BuildConfig:
         near_duplicates: also merge near-identical abstracts (MinHash LSH).
         logical_date: the run's logical time (a schedule's start), defaults to now.
         full: re-read every raw file, not only new and changed ones.
+        dask_address: read, parse and clean the batches on the Dask cluster whose scheduler
+            is at this address (`tcp://host:8786`).
+        workers: read, parse and clean the batches on a local Dask cluster of this many
+            single-threaded worker processes. Not with `dask_address`; with neither, the
+            batches are ingested one after the other in the flow's process.
     """
 
     raw_dir: Path = Path("data/raw")
@@ -33,6 +38,18 @@ class BuildConfig:
     near_duplicates: bool = True
     logical_date: dt.datetime | None = None
     full: bool = False
+    dask_address: str | None = None
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.dask_address is not None and self.workers is not None:
+            raise ValueError("dask_address and workers are mutually exclusive")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+
+    def on_dask(self) -> bool:
+        """Whether the batches are ingested on a Dask cluster."""
+        return self.dask_address is not None or self.workers is not None
 
     def parse_settings(self) -> str:
         """The options that change what a raw file parses into, for the ledger."""

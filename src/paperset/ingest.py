@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import itertools
+import math
+import time
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from paperset.clean import clean_frame
 from paperset.decode import UnreadableDump, decode_dump
 from paperset.discover import RawFile
-from paperset.parse import DecodedDump, ParsedBatch
+from paperset.parse import DecodedDump, ParsedBatch, parse_dumps
 from paperset.records import RAW_RECORD
+from paperset.sightings import sighting_key
 
 RAW_SNIPPET_CHARS = 2000
 
@@ -82,6 +89,91 @@ def batches_of(files: list[RawFile], max_bytes: int = BATCH_BYTES) -> list[list[
     return batches
 
 
+def split_for_workers(batches: list[list[RawFile]], slots: int) -> list[tuple[int, list[RawFile]]]:
+    """Cut batches into pieces for a cluster of `slots` workers: at least `slots` of them
+    when there are that many files, and never fewer than there are batches.
+
+    Each piece is `(index of its batch, files)`: a run of consecutive files of one batch,
+    so the pieces in order hold every file in its original order. A batch gets pieces in
+    proportion to its bytes, and its files are spread over them by bytes.
+    """
+    total = sum(f.size for batch in batches for f in batch)
+    pieces: list[tuple[int, list[RawFile]]] = []
+    for index, batch in enumerate(batches):
+        share = sum(f.size for f in batch) * slots / total if total else slots / len(batches)
+        wanted = min(len(batch), max(1, math.ceil(share)))
+        pieces += [(index, files) for files in _spread(batch, wanted)]
+    return pieces
+
+
+def _spread(files: list[RawFile], parts: int) -> list[list[RawFile]]:
+    """`files` cut into `parts` consecutive, non-empty runs of about equal bytes."""
+    before = list(itertools.accumulate((f.size for f in files), initial=0))
+    cuts = [0]
+    for k in range(1, parts):
+        target = before[-1] * k / parts
+        cuts.append(bisect.bisect_left(before, target, cuts[-1] + 1, len(files) - (parts - k)))
+    cuts.append(len(files))
+    return [files[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+INGEST_STAGES = ("read", "parse", "clean")
+
+
+@dataclass
+class BatchIngest:
+    """What one batch yielded, without its raw text: small enough to send back from a worker.
+
+    `seconds` is the time the batch spent in each stage (`read`, `parse`, `clean`).
+    """
+
+    records: pl.DataFrame
+    rejected_files: list[RejectedFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    parsed_files: list[str] = field(default_factory=list)
+    content_lines: int = 0
+    lines_in_records: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def summarise_batch(
+    batch: ReadBatch,
+    parsed: ParsedBatch,
+    records: pl.DataFrame,
+    seconds: dict[str, float] | None = None,
+) -> BatchIngest:
+    """Keep of a read, parsed and cleaned batch what the run needs from it."""
+    unrecognised_names = parsed.unrecognised
+    return BatchIngest(
+        records=records,
+        rejected_files=batch.rejected + unrecognised(batch, unrecognised_names),
+        warnings=list(batch.warnings),
+        parsed_files=[dump.name for dump in batch.dumps if dump.name not in unrecognised_names],
+        content_lines=parsed.content_lines,
+        lines_in_records=parsed.lines_in_records,
+        seconds=dict(seconds or {}),
+    )
+
+
+def ingest_batch(
+    files: list[RawFile], listing_year: int | None, max_record_bytes: int, today: dt.date
+) -> BatchIngest:
+    """Read, parse and clean one batch of raw files, timing each stage.
+
+    The unit of work a Dask worker runs: it needs only the files' paths to be readable
+    where it runs, and returns plain data (frames, strings, numbers).
+    """
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    batch = read_dumps(files)
+    seconds["read"], start = time.perf_counter() - start, time.perf_counter()
+    parsed = parse_dumps(batch.dumps, listing_year, max_record_bytes, today)
+    seconds["parse"], start = time.perf_counter() - start, time.perf_counter()
+    records = clean_frame(parsed.records)
+    seconds["clean"] = time.perf_counter() - start
+    return summarise_batch(batch, parsed, records, seconds)
+
+
 @dataclass
 class Ingested:
     """Everything the batches of one run yielded, gathered for the merge."""
@@ -97,22 +189,26 @@ class Ingested:
 
     def add(self, batch: ReadBatch, parsed: ParsedBatch, records: pl.DataFrame) -> None:
         """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
-        unrecognised_names = parsed.unrecognised
-        self.content_lines += parsed.content_lines
-        self.lines_in_records += parsed.lines_in_records
+        self.add_batch(summarise_batch(batch, parsed, records))
+
+    def add_batch(self, result: BatchIngest) -> None:
+        """Take in one batch's outcome, as `ingest_batch` returns it."""
+        records = result.records
+        self.content_lines += result.content_lines
+        self.lines_in_records += result.lines_in_records
         is_rejected = pl.col("reason").is_not_null()
-        self.accepted.append(records.filter(~is_rejected))
+        # Accepted records are keyed now and their raw text dropped: it is most of a batch.
+        self.accepted.append(_keyed(records.filter(~is_rejected)))
         self.rejected.append(records.filter(is_rejected))
-        self.rejected_files += batch.rejected + unrecognised(batch, unrecognised_names)
-        self.warnings += batch.warnings
-        self.parsed_files += [
-            dump.name for dump in batch.dumps if dump.name not in unrecognised_names
-        ]
+        self.rejected_files += result.rejected_files
+        self.warnings += result.warnings
+        self.parsed_files += result.parsed_files
         self.records_read += records.height
 
     def accepted_records(self) -> pl.DataFrame:
-        """All accepted records of the run."""
-        return pl.concat(self.accepted, how="vertical") if self.accepted else _no_records()
+        """All accepted records of the run, keyed by `sighting_key`, without `raw`."""
+        empty = _keyed(_no_records())
+        return pl.concat([empty, *self.accepted], how="vertical")
 
     def rejected_records(self) -> pl.DataFrame:
         """All rejected records of the run."""
@@ -121,6 +217,10 @@ class Ingested:
     def read_files(self) -> list[str]:
         """Every file this run read, parsed or rejected: their old sightings are replaced."""
         return self.parsed_files + [f.name for f in self.rejected_files]
+
+
+def _keyed(records: pl.DataFrame) -> pl.DataFrame:
+    return records.with_columns(sighting_key()).drop("raw", "reason")
 
 
 def _no_records() -> pl.DataFrame:

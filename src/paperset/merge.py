@@ -9,7 +9,7 @@ import polars as pl
 
 from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
 from paperset.fsio import atomic_write_parquet
-from paperset.minhash import near_duplicate_pairs
+from paperset.minhash import near_duplicate_pairs, text_hash
 from paperset.report import RUNS_DIR
 from paperset.survivorship import (
     assign_paper_ids,
@@ -26,30 +26,42 @@ class MergeResult:
     papers: pl.DataFrame
     sighting_paper_ids: pl.Series
     merges: pl.DataFrame
+    cut_links: pl.DataFrame  # near-identical abstracts left in different papers by a guard
 
 
 def merge_duplicates(
-    sightings: pl.DataFrame, previous: pl.DataFrame, *, near_duplicates: bool = True
+    sightings: pl.DataFrame,
+    previous: pl.DataFrame,
+    *,
+    near_duplicates: bool = True,
+    bands: pl.DataFrame | None = None,
+    oversized: pl.Series | None = None,
 ) -> MergeResult:
     """Cluster sightings into papers and build each paper field by field.
 
     `sightings` must be in a deterministic order (the store keeps them sorted);
     `previous` is the committed dataset, for the aliases of papers whose id changes.
+    `bands` and `oversized` are the kept band hashes (see `minhash.near_duplicate_pairs`).
     """
     nodes = sightings.with_row_index("node")
     edges = exact_edges(nodes)
     if near_duplicates:
-        edges = pl.concat([edges, _near_edges(nodes)])
+        edges = pl.concat([edges, _near_edges(nodes, bands, oversized)])
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
     papers = assign_paper_ids(merge_clusters(clustered))
     papers = keep_ingested_at(carry_aliases(papers, previous), previous)
     paper_ids = clustered.join(papers.select("cluster", "paper_id"), on="cluster", how="left")
-    return MergeResult(papers, paper_ids["paper_id"], _audit(edges, paper_ids))
+    return MergeResult(
+        papers, paper_ids["paper_id"], _audit(edges, paper_ids), _cut_links(edges, paper_ids)
+    )
 
 
-def _near_edges(nodes: pl.DataFrame) -> pl.DataFrame:
-    pairs = near_duplicate_pairs(nodes.select("node", "abstract"))
+def _near_edges(
+    nodes: pl.DataFrame, bands: pl.DataFrame | None, oversized: pl.Series | None
+) -> pl.DataFrame:
+    docs = nodes.select("node", "abstract")
+    pairs = near_duplicate_pairs(docs, bands=bands, oversized=oversized)
     return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(EDGE_SCHEMA)
 
 
@@ -70,6 +82,32 @@ def _audit(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
             "line_b",
         )
         .sort("paper_id", "rule", "source_file_a", "line_a", "source_file_b", "line_b")
+    )
+
+
+LINKS = pl.Schema({"text_a": pl.UInt64, "text_b": pl.UInt64})
+
+
+def _cut_links(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
+    """Abstract links between sightings that ended in different papers, by their texts.
+
+    The merge index keeps them: they are the only links between papers that no shared key
+    or paper records, and a later run must re-merge both papers if it re-merges one.
+    """
+    where = paper_ids.select("node", "paper_id", text_hash())
+    cut = (
+        edges.filter(pl.col("rule") == "abstract")
+        .join(where.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a")
+        .join(where.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b")
+        .filter(pl.col("paper_id_a") != pl.col("paper_id_b"))
+    )
+    return (
+        cut.select(
+            text_a=pl.min_horizontal("text_hash_a", "text_hash_b"),
+            text_b=pl.max_horizontal("text_hash_a", "text_hash_b"),
+        )
+        .unique()
+        .cast(LINKS)
     )
 
 

@@ -36,7 +36,7 @@ from functools import partial
 import numpy as np
 import polars as pl
 
-from paperset.hashing import _finalise
+from paperset.hashing import _finalise, stable_hash
 from paperset.shingles import (
     SHINGLE_WORDS,
     doc_batches,
@@ -57,6 +57,7 @@ _SEED = 0x5EED_D0C5
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 PAIR_SCHEMA = pl.Schema({"a": pl.UInt32, "b": pl.UInt32, "similarity": pl.Float64})
 BAND_SCHEMA = pl.Schema({"node": pl.UInt32, "band": pl.UInt8, "hash": pl.UInt64})
+TEXT_BANDS = pl.Schema({"text_hash": pl.UInt64, "hash": pl.UInt64})
 
 
 def _constants(count: int, stream: int) -> np.ndarray:
@@ -122,6 +123,33 @@ def band_hashes(docs: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFra
     return pl.concat([pl.DataFrame(schema=BAND_SCHEMA), *parts])
 
 
+def text_hash(abstract: pl.Expr | str = "abstract") -> pl.Expr:
+    """A stable hash of an abstract's exact text: equal texts, equal hashes, on any version."""
+    expr = pl.col(abstract) if isinstance(abstract, str) else abstract
+    return expr.map_batches(stable_hash, return_dtype=pl.UInt64).alias("text_hash")
+
+
+def text_bands(abstracts: pl.Series, *, min_words: int = MIN_WORDS) -> pl.DataFrame:
+    """Return the band hashes of each distinct long-enough text: `text_hash`, `hash`.
+
+    Band hashes depend on the text alone, so they can be kept from run to run and reused.
+    """
+    texts = (
+        abstracts.rename("abstract")
+        .drop_nulls()
+        .unique()
+        .sort()
+        .to_frame()
+        .with_columns(node=pl.int_range(pl.len(), dtype=pl.UInt32), text_hash=text_hash())
+    )
+    bands = band_hashes(texts, min_words=min_words)
+    return (
+        bands.join(texts.select("node", "text_hash"), on="node")
+        .select(TEXT_BANDS.names())
+        .cast(TEXT_BANDS)
+    )
+
+
 def candidate_pairs(bands: pl.DataFrame, *, max_bucket: int = MAX_BUCKET) -> pl.DataFrame:
     """Pair the nodes that share a band hash (`a` < `b`), skipping buckets over `max_bucket`.
 
@@ -167,6 +195,8 @@ def near_duplicate_pairs(
     threshold: float = THRESHOLD,
     min_words: int = MIN_WORDS,
     max_bucket: int = MAX_BUCKET,
+    bands: pl.DataFrame | None = None,
+    oversized: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Link abstracts whose shingle Jaccard is at least `threshold`.
 
@@ -176,18 +206,33 @@ def near_duplicate_pairs(
     of all pairs while the links stay linear in the input. A pair is found when it
     shares a band: with probability 0.96 at Jaccard 0.5 and 0.997 at 0.6 (see the
     module docstring).
+
+    `bands` (`text_hash`, `hash`, from `text_bands`) saves computing them again: it must
+    hold the bands of every long-enough text of `docs`. `oversized` names buckets known to
+    exceed `max_bucket` among texts beyond `docs`; they are skipped as well.
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     sightings = docs.with_columns(rep=pl.col("node").min().over("abstract"))
     distinct = sightings.filter(pl.col("node") == pl.col("rep"))
-    bands = band_hashes(distinct, min_words=min_words)
-    similar = jaccard(distinct, candidate_pairs(bands, max_bucket=max_bucket))
+    node_bands = _node_bands(distinct, bands, min_words)
+    shared = node_bands
+    if oversized is not None:
+        shared = node_bands.filter(~pl.col("hash").is_in(oversized.implode()))
+    similar = jaccard(distinct, candidate_pairs(shared, max_bucket=max_bucket))
     similar = similar.filter(pl.col("similarity") >= threshold)
-    long_enough = bands.filter(pl.col("band") == 0)["node"].implode()
+    long_enough = node_bands["node"].unique().implode()
     texts = sightings.select("node", "rep").filter(pl.col("rep").is_in(long_enough))
     pairs = pl.concat([_identical(texts), _expand(similar, texts)])
     return pairs.cast(PAIR_SCHEMA).sort("a", "b")
+
+
+def _node_bands(distinct: pl.DataFrame, bands: pl.DataFrame | None, min_words: int) -> pl.DataFrame:
+    """The band hashes of each distinct text's node: computed, or looked up in `bands`."""
+    if bands is None:
+        return band_hashes(distinct, min_words=min_words)
+    keyed = distinct.select("node", text_hash())
+    return keyed.join(bands, on="text_hash").select("node", band=pl.lit(0, pl.UInt8), hash="hash")
 
 
 def _identical(texts: pl.DataFrame) -> pl.DataFrame:

@@ -54,8 +54,11 @@ class RunReport:
         try:
             yield
         finally:
-            spent = time.perf_counter() - start
-            self.stage_seconds[stage] = round(self.stage_seconds.get(stage, 0.0) + spent, 3)
+            self.add_seconds(stage, time.perf_counter() - start)
+
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        """Add `seconds` of wall time to `stage_seconds[stage]`."""
+        self.stage_seconds[stage] = round(self.stage_seconds.get(stage, 0.0) + seconds, 3)
 
     def count_files(
         self, *, found: int, skipped: int, unchanged: int, parsed: int, quarantined: int
@@ -132,23 +135,29 @@ def _by_reason(rejected: pl.DataFrame) -> dict[str, int]:
 
 
 def paper_counts(
-    papers: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFrame
+    remade: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFrame, totals: pl.DataFrame
 ) -> dict[str, Any]:
-    """Totals, titled vs arXiv-only, new and changed papers, merges per rule, per topic."""
+    """Totals, titled vs arXiv-only, new and changed papers, merges per rule, per topic.
+
+    `remade` are the papers this run re-made and `previous` their rows before it; `merges`
+    the links inside them; `totals` one row per paper of the whole dataset (`topic`,
+    `titled`, `n_sightings`).
+    """
     known = previous.select("paper_id", pl.struct(pl.all()).hash().alias("before"))
-    now = papers.select("paper_id", pl.struct(pl.all()).hash().alias("after"))
+    now = remade.select("paper_id", pl.struct(pl.all()).hash().alias("after"))
     compared = now.join(known, on="paper_id", how="left")
-    per_topic = papers["topic"].value_counts(sort=True)
+    per_topic = totals["topic"].value_counts(sort=True)
     per_rule = merges["rule"].value_counts(sort=True)
     return {
-        "total": papers.height,
-        "titled": papers["title"].is_not_null().sum(),
-        "arxiv_only": papers["title"].is_null().sum(),
+        "total": totals.height,
+        "remade": remade.height,
+        "titled": totals["titled"].sum(),
+        "arxiv_only": (~totals["titled"]).sum(),
         "new": compared["before"].is_null().sum(),
         "updated": (
             compared["before"].is_not_null() & (compared["before"] != compared["after"])
         ).sum(),
-        "sightings_merged": int(papers["n_sightings"].sum() - papers.height),
+        "sightings_merged": int(totals["n_sightings"].sum() - totals.height),
         "taxonomy_version": TAXONOMY_VERSION,
         "merges_by_rule": dict(
             zip(per_rule["rule"].to_list(), per_rule["count"].to_list(), strict=True)

@@ -11,12 +11,14 @@ needs MIN_SCORE of evidence, else the paper falls back to `other` with a score o
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 
 import polars as pl
 
-from paperset.taxonomy import FALLBACK_TOPIC, TAXONOMY, Topic
+from paperset.taxonomy import FALLBACK_TOPIC, TAXONOMY, TAXONOMY_VERSION, Topic
 
 TITLE_WEIGHT = 3.0
 MIN_SCORE = 4.0
@@ -24,6 +26,18 @@ SECONDARY_SHARE = 0.3
 MAX_SECONDARY = 2
 
 SCORED_TOPICS: tuple[Topic, ...] = tuple(t for t in TAXONOMY if t.slug != FALLBACK_TOPIC)
+
+
+def classifier_version() -> str:
+    """The taxonomy version and a fingerprint of every rule and weight the classifier uses.
+
+    Kept with the merge index: when it changes, every paper is classified again, even if
+    an edit to the rules forgot to bump TAXONOMY_VERSION.
+    """
+    rules = [(t.slug, sorted(t.signals())) for t in SCORED_TOPICS]
+    weights = [TITLE_WEIGHT, MIN_SCORE, SECONDARY_SHARE, MAX_SECONDARY, FALLBACK_TOPIC]
+    digest = hashlib.sha256(json.dumps([rules, weights]).encode()).hexdigest()[:12]
+    return f"{TAXONOMY_VERSION}+{digest}"
 
 
 def term_patterns(term: str) -> tuple[str, ...]:

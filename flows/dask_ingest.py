@@ -1,0 +1,211 @@
+"""Ingest the batches on a Dask cluster through prefect-dask's `DaskTaskRunner`.
+
+Imported by the flow only when a build asks for Dask (`--workers N` or `--dask-address`),
+so a plain build never pays for importing Dask. Only reading, parsing and cleaning run on
+the cluster, one `ingest-batch` task per piece of a batch; the runner is closed before the
+merge, so the merge, topics, validation and commit stay in the flow's process, the only
+writer of the dataset.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from typing import Any
+
+from prefect import get_run_logger
+from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture, as_completed
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect_dask import DaskTaskRunner
+
+from flows import tasks
+from flows.progress import RunProgress
+from paperset.config import BuildConfig
+from paperset.discover import RawFile
+from paperset.ingest import (
+    INGEST_STAGES,
+    BatchIngest,
+    Ingested,
+    split_for_workers,
+)
+from paperset.report import RunReport
+
+CLUSTER_STAGE = "cluster"
+
+
+def dask_runner(config: BuildConfig) -> DaskTaskRunner:
+    """A runner on the scheduler at `config.dask_address`, or on a new local cluster.
+
+    The local cluster has `config.workers` processes of one task thread each (cleaning runs
+    Python code that holds the GIL), and shares the machine's cores among their polars
+    thread pools rather than giving each pool every core.
+    """
+    if config.dask_address:
+        return DaskTaskRunner(address=config.dask_address)
+    workers = config.workers or 1
+    polars_threads = str(max(1, (os.cpu_count() or 1) // workers))
+    cluster = {
+        "n_workers": workers,
+        "processes": True,
+        "threads_per_worker": 1,
+        "env": {"POLARS_MAX_THREADS": polars_threads},
+    }
+    return DaskTaskRunner(cluster_kwargs=cluster)
+
+
+def ingest_on_dask(
+    config: BuildConfig, batches: list[list[RawFile]], report: RunReport, progress: RunProgress
+) -> Ingested:
+    """Read, parse and clean the batches on Dask; gather them in batch order.
+
+    Batches are cut into at least one piece per worker thread. The progress bar steps once
+    per batch, when its last piece is in. Starting and stopping the cluster, and the
+    workers' own overheads, count as the `cluster` stage, so that `read`, `parse`, `clean`
+    and `cluster` add up to the wall time of the ingest.
+    """
+    ingested = Ingested()
+    if not batches:
+        return ingested
+    with _running(config, report) as (runner, threads):
+        pieces = split_for_workers(batches, threads)
+        started = time.perf_counter()
+        with _workers_use_this_api(config):
+            futures = [
+                runner.submit(tasks.ingest_batch, parameters=_parameters(files, config))
+                for _, files in pieces
+            ]
+        results = _gather(futures, [index for index, _ in pieces], len(batches), progress)
+        _share_time(report, results, time.perf_counter() - started, threads)
+    for result in results:
+        ingested.add_batch(result)
+    return ingested
+
+
+@contextmanager
+def _running(config: BuildConfig, report: RunReport) -> Iterator[tuple[DaskTaskRunner, int]]:
+    """The started runner and how many tasks its cluster runs at once.
+
+    Connecting (or starting the local cluster) and shutting down are timed as `cluster`.
+    """
+    with ExitStack() as stack:
+        with report.timing(CLUSTER_STAGE):
+            if not config.dask_address:
+                stack.enter_context(_quiet_distributed())
+            runner = stack.enter_context(dask_runner(config))
+            threads = sum(runner.client.nthreads().values())
+        try:
+            # A remote cluster may have no workers yet: its tasks wait for them.
+            yield runner, max(threads, config.workers or 0, 1)
+        finally:
+            with report.timing(CLUSTER_STAGE):
+                stack.close()
+
+
+@contextmanager
+def _quiet_distributed() -> Iterator[None]:
+    """Keep the local cluster's chatter out of the build's log: its scheduler and nannies
+    run in this process and log every port, worker and connection at INFO level."""
+    logger = logging.getLogger("distributed")
+    before = logger.level
+    logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+@contextmanager
+def _workers_use_this_api(config: BuildConfig) -> Iterator[None]:
+    """Have the workers record their task runs in this flow run's Prefect server.
+
+    A task sent to Dask carries the flow's Prefect settings. Without `PREFECT_API_URL` the
+    build runs on Prefect's temporary server, which listens on this machine only: each
+    worker process would start a temporary server of its own (seconds each, and its task
+    runs lost with it). Workers on this machine are pointed at the flow's server instead;
+    workers elsewhere cannot reach it, so they are left as they are, with a warning.
+    """
+    context = FlowRunContext.get()
+    if PREFECT_API_URL.value() or context is None or context.client is None:
+        yield
+        return
+    if not _on_this_machine(config):
+        get_run_logger().warning(
+            "the build runs on Prefect's temporary local server, which Dask workers on other "
+            "machines cannot reach: each starts one of its own. Set PREFECT_API_URL to a "
+            "Prefect server they can reach to see their task runs."
+        )
+        yield
+        return
+    with temporary_settings({PREFECT_API_URL: str(context.client.api_url).rstrip("/")}):
+        yield
+
+
+def _on_this_machine(config: BuildConfig) -> bool:
+    """Whether the workers run here: a local cluster, or a scheduler at a loopback address."""
+    if not config.dask_address:
+        return True
+    host = config.dask_address.rpartition("://")[2].rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parameters(files: list[RawFile], config: BuildConfig) -> dict[str, Any]:
+    """The task's arguments. Paths are made absolute: a worker does not share our folder."""
+    return {
+        "files": [replace(f, path=f.path.absolute()) for f in files],
+        "listing_year": config.listing_year,
+        "max_record_bytes": config.max_record_bytes,
+        "today": config.run_time().date(),
+    }
+
+
+def _gather(
+    futures: Sequence[PrefectFuture[BatchIngest]],
+    batch_of_piece: list[int],
+    batches: int,
+    progress: RunProgress,
+) -> list[BatchIngest]:
+    """Every piece's result, in submission order whatever order they finish in.
+
+    A failed piece (after its retries) raises, failing the run as an in-process build does.
+    """
+    position = {id(future): number for number, future in enumerate(futures)}
+    pieces_left = [batch_of_piece.count(index) for index in range(batches)]
+    results: dict[int, BatchIngest] = {}
+    done = 0
+    for future in as_completed(list(futures)):
+        number = position[id(future)]
+        results[number] = future.result()
+        pieces_left[batch_of_piece[number]] -= 1
+        if pieces_left[batch_of_piece[number]] == 0:
+            done += 1
+            progress.step(f"read {done} of {batches} batches of raw files")
+    return [results[number] for number in range(len(futures))]
+
+
+def _share_time(report: RunReport, results: list[BatchIngest], wall: float, threads: int) -> None:
+    """Split the wall time of the work among `read`, `parse`, `clean` and `cluster`.
+
+    Each stage gets the workers' seconds in it, spread over the workers that ran at once;
+    the rest of the wall time (workers importing the code and starting Prefect's task
+    engine, scheduling, results travelling back) is the cluster's.
+    """
+    at_once = max(1, min(threads, len(results)))
+    spent = {
+        stage: sum(r.seconds.get(stage, 0.0) for r in results) / at_once for stage in INGEST_STAGES
+    }
+    busy = sum(spent.values())
+    scale = min(1.0, wall / busy) if busy else 0.0
+    for stage in INGEST_STAGES:
+        report.add_seconds(stage, spent[stage] * scale)
+    report.add_seconds(CLUSTER_STAGE, wall - busy * scale)

@@ -1,0 +1,350 @@
+"""The merge index: what a run needs of past sightings to merge new ones without reading them.
+
+Kept under `out/_meta/`:
+
+- `sightings/<run_id>.parquet`: the sightings each run stored first (append-only segments);
+- `index-<run_id>.parquet`: one row per live sighting: where it is, its match keys (arXiv
+  id, title-key hash, abstract hash) and the paper and partition it now belongs to;
+- `bands-<run_id>.parquet`: the LSH band hashes of every distinct long abstract;
+- `links-<run_id>.parquet`: near-identical abstracts that a guard left in different papers;
+- `merge-state.json`, written last: which of those files are current, the settings they
+  were built under, and the manifest they match.
+
+A run re-merges only the sightings its new and removed sightings can reach (`affected`):
+the papers outside that closed set are exactly what a full re-merge would make of them.
+When the state is missing, stale (a run died between the commit and this state) or built
+under other settings (partitioning, taxonomy, near-duplicate matching), every sighting is
+affected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from paperset.affected import affected_sightings
+from paperset.fsio import atomic_write_bytes, atomic_write_parquet
+from paperset.hashing import stable_hash
+from paperset.keys import title_key
+from paperset.merge import LINKS
+from paperset.minhash import MAX_BUCKET, TEXT_BANDS, text_bands, text_hash
+from paperset.sightings import SIGHTING
+
+STATE_VERSION = 1
+META = Path("_meta")
+STATE_FILE = META / "merge-state.json"
+SEGMENTS = META / "sightings"
+LEGACY_SIGHTINGS = META / "sightings.parquet"
+LEGACY = "legacy"
+STATE_FILES = ("index", "bands", "links")
+
+STORED = pl.Schema({k: v for k, v in SIGHTING.items() if k != "prior_paper_id"})
+KEYS = pl.Schema({"arxiv_id": pl.String(), "title_hash": pl.UInt64(), "text_hash": pl.UInt64()})
+INDEX = pl.Schema(
+    {
+        "sighting_key": pl.UInt64(),
+        "source_file": pl.String(),
+        "line": pl.Int64(),
+        "segment": pl.String(),
+        "first_seen": pl.Datetime("us", "UTC"),
+        **KEYS,
+        "paper_id": pl.String(),
+        "date": pl.Date(),
+        "topic": pl.String(),
+        "titled": pl.Boolean(),
+    }
+)
+PLACE = ["paper_id", "date", "topic", "titled"]
+
+
+@dataclass(frozen=True)
+class MergeIndex:
+    """The live sightings' index and the band hashes of their texts, as last committed.
+
+    `current` is False when they cannot be trusted to describe the dataset on disk (or
+    were built under other settings): the run must then re-merge every sighting.
+    """
+
+    index: pl.DataFrame
+    bands: pl.DataFrame
+    links: pl.DataFrame
+    current: bool
+
+
+@dataclass(frozen=True)
+class MergeWork:
+    """What one run re-merges: the affected sightings, in store order, and their context."""
+
+    sightings: pl.DataFrame  # SIGHTING rows of every affected sighting, sorted
+    placed: pl.DataFrame  # paper_id, date, topic of the affected papers before this run
+    kept: pl.DataFrame  # INDEX rows of the sightings left as they are
+    segments: pl.DataFrame  # sighting_key, source_file, line, segment of the affected stored
+    fresh: pl.DataFrame  # STORED rows to keep in this run's segment
+    bands: pl.DataFrame  # bands of every live text (TEXT_BANDS)
+    oversized: pl.Series  # band hashes shared by more than MAX_BUCKET texts
+    links: pl.DataFrame  # the stored cut links (LINKS)
+    everything: bool  # True when every sighting is affected
+
+    def keyed_sightings(self) -> pl.DataFrame:
+        """The affected sightings with their match keys, for the new index rows."""
+        return self.sightings.with_columns(match_keys())
+
+
+def match_keys() -> list[pl.Expr]:
+    """The keys a sighting is matched on, as stable hashes where the text is long."""
+    titles = title_key(pl.col("title")).map_batches(stable_hash, return_dtype=pl.UInt64)
+    return [
+        pl.col("arxiv_id"),
+        pl.when(title_key(pl.col("title")).is_not_null()).then(titles).alias("title_hash"),
+        pl.when(pl.col("abstract").is_not_null()).then(text_hash()).alias("text_hash"),
+    ]
+
+
+def state_settings(partition: str, taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
+    """The settings an index is only valid under: change one and every paper is re-made."""
+    return {
+        "version": STATE_VERSION,
+        "partition": partition,
+        "taxonomy": taxonomy,
+        "near_duplicates": near_duplicates,
+    }
+
+
+def load_index(out_dir: Path, settings: dict[str, Any], dataset_run_id: str | None) -> MergeIndex:
+    """Read the current index; say whether it matches the dataset and the settings."""
+    state = _read_state(out_dir)
+    if state is None:
+        no_bands, no_links = pl.DataFrame(schema=TEXT_BANDS), pl.DataFrame(schema=LINKS)
+        return MergeIndex(_legacy_index(out_dir), no_bands, no_links, current=False)
+    index = pl.read_parquet(out_dir / META / state["index"]).cast(INDEX)
+    bands = pl.read_parquet(out_dir / META / state["bands"]).cast(TEXT_BANDS)
+    links = pl.read_parquet(out_dir / META / state["links"]).cast(LINKS)
+    current = state.get("settings") == settings and state.get("dataset_run_id") == dataset_run_id
+    return MergeIndex(index, bands, links, current)
+
+
+def sighting_papers(out_dir: Path) -> pl.DataFrame:
+    """The paper each live sighting belongs to: `source_file`, `line`, `paper_id`."""
+    state = _read_state(out_dir)
+    if state is None:
+        return pl.DataFrame(schema={k: INDEX[k] for k in ("source_file", "line", "paper_id")})
+    return pl.read_parquet(
+        out_dir / META / state["index"], columns=["source_file", "line", "paper_id"]
+    )
+
+
+def plan_merge(
+    out_dir: Path,
+    stored: MergeIndex,
+    fresh: pl.DataFrame,
+    read_files: list[str],
+) -> MergeWork:
+    """Find the sightings this run must re-merge and read them, with everything they need.
+
+    `fresh` holds this run's accepted sightings (`key_sightings`); the stored sightings of
+    `read_files` are replaced by them.
+    """
+    replaced = pl.col("source_file").is_in(pl.Series(read_files, dtype=pl.String).implode())
+    live, removed = stored.index.filter(~replaced), stored.index.filter(replaced)
+    fresh_keyed = fresh.with_columns(match_keys())
+    bands = _live_bands(stored.bands, fresh_keyed, live, pruned=not removed.is_empty())
+    oversized = _oversized(bands)
+    if stored.current:
+        affected = affected_sightings(
+            live,
+            fresh_keyed,
+            removed,
+            bands,
+            oversized,
+            stored.links,
+            lambda rows: _read_stored(out_dir, rows).select(text_hash(), "abstract"),
+        )
+    else:
+        affected = pl.Series(values=[True] * live.height, dtype=pl.Boolean)
+    touched = live.filter(affected)
+    sightings = pl.concat([_read_stored(out_dir, touched), fresh.cast(SIGHTING)])
+    sightings = sightings.sort("source_file", "line")
+    # Re-merging everything reads every segment anyway: write them back as one, compacted.
+    stays = touched if stored.current else touched.clear()
+    return MergeWork(
+        sightings=sightings,
+        placed=pl.concat([touched, removed]).select("paper_id", "date", "topic").unique(),
+        kept=live.filter(~affected),
+        segments=stays.select("sighting_key", "source_file", "line", "segment"),
+        fresh=(fresh if stored.current else sightings).select(STORED.names()),
+        bands=bands,
+        oversized=oversized,
+        links=stored.links if stored.current else stored.links.clear(),
+        everything=not stored.current,
+    )
+
+
+def key_sightings(
+    accepted: pl.DataFrame, stored: MergeIndex, run_time: dt.datetime
+) -> pl.DataFrame:
+    """Give this run's accepted records (keyed, as `Ingested` holds them) their history.
+
+    A record seen before keeps when it was first seen and the paper it belonged to.
+    """
+    before = stored.index.select(
+        "sighting_key", "first_seen", pl.col("paper_id").alias("prior_paper_id")
+    ).unique("sighting_key", keep="first")
+    return (
+        accepted.join(before, on="sighting_key", how="left")
+        .with_columns(pl.col("first_seen").fill_null(pl.lit(run_time, pl.Datetime("us", "UTC"))))
+        .select(SIGHTING.names())
+        .cast(SIGHTING)
+    )
+
+
+def _live_bands(
+    bands: pl.DataFrame, fresh: pl.DataFrame, live: pl.DataFrame, *, pruned: bool
+) -> pl.DataFrame:
+    """Kept bands plus those of new texts; without the texts no live sighting has any more."""
+    known = bands["text_hash"].unique().implode()
+    new_texts = fresh.filter(~pl.col("text_hash").is_in(known))["abstract"]
+    merged = pl.concat([bands, text_bands(new_texts)]).unique(maintain_order=True)
+    if not pruned:
+        return merged
+    # A bucket's size counts the texts live now, as a merge of all sightings would.
+    texts = pl.concat([live["text_hash"], fresh["text_hash"]]).drop_nulls().unique()
+    return merged.filter(pl.col("text_hash").is_in(texts.implode()))
+
+
+def _oversized(bands: pl.DataFrame) -> pl.Series:
+    """Band hashes shared by more texts than a bucket may hold."""
+    sizes = bands.group_by("hash").len()
+    return sizes.filter(pl.col("len") > MAX_BUCKET)["hash"]
+
+
+def _read_stored(out_dir: Path, touched: pl.DataFrame) -> pl.DataFrame:
+    """Read the affected sightings from their segments, with the paper each belonged to."""
+    parts = [pl.DataFrame(schema=SIGHTING)]
+    for (segment,), rows in touched.group_by(["segment"], maintain_order=True):
+        wanted = rows.select("sighting_key", "source_file", "line", prior_paper_id="paper_id")
+        found = (
+            pl.scan_parquet(_segment_path(out_dir, str(segment)))
+            .select(STORED.names())
+            .filter(pl.col("sighting_key").is_in(wanted["sighting_key"].implode()))
+            .collect()
+            .join(wanted, on=["sighting_key", "source_file", "line"], how="inner")
+        )
+        parts.append(found.select(SIGHTING.names()).cast(SIGHTING))
+    return pl.concat(parts)
+
+
+def save_index(
+    out_dir: Path,
+    run_id: str,
+    work: MergeWork,
+    paper_ids: pl.Series,
+    papers: pl.DataFrame,
+    cut_links: pl.DataFrame,
+    settings: dict[str, Any],
+    dataset_run_id: str | None,
+) -> pl.DataFrame:
+    """Store this run's segment of sightings, then the index and bands, then the state naming them.
+
+    `paper_ids` gives the paper of each of `work.sightings`; `papers` the new `date`,
+    `topic` and title of each affected paper; `cut_links` the merge's links between
+    papers. Returns the new index.
+    """
+    if not work.fresh.is_empty():
+        atomic_write_parquet(_segment_path(out_dir, run_id), work.fresh)
+    # Stored sightings stay in their segment; fresh ones are in this run's.
+    remade = (
+        work.keyed_sightings()
+        .with_columns(paper_id=paper_ids)
+        .join(work.segments, on=["sighting_key", "source_file", "line"], how="left")
+        .with_columns(pl.col("segment").fill_null(pl.lit(run_id)))
+        .join(
+            papers.select("paper_id", "date", "topic", titled=pl.col("title").is_not_null()),
+            on="paper_id",
+        )
+    )
+    index = pl.concat([work.kept, remade.select(INDEX.names()).cast(INDEX)]).sort(
+        "source_file", "line"
+    )
+    names = {kind: f"{kind}-{run_id}.parquet" for kind in STATE_FILES}
+    atomic_write_parquet(out_dir / META / names["index"], index)
+    atomic_write_parquet(out_dir / META / names["bands"], work.bands.sort("text_hash", "hash"))
+    atomic_write_parquet(out_dir / META / names["links"], _kept_links(work, cut_links))
+    state = {**names, "settings": settings, "dataset_run_id": dataset_run_id, "run_id": run_id}
+    atomic_write_bytes(out_dir / STATE_FILE, (json.dumps(state, indent=2) + "\n").encode())
+    _remove_unreferenced(out_dir, names, set(index["segment"].unique().to_list()))
+    return index
+
+
+def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:
+    """Links of the papers left alone, and those the merge just made among the rest."""
+    remerged = work.keyed_sightings()["text_hash"].drop_nulls().unique().implode()
+    untouched = ~pl.col("text_a").is_in(remerged) & ~pl.col("text_b").is_in(remerged)
+    kept = work.links.filter(untouched)
+    return pl.concat([kept, cut_links.cast(LINKS)]).unique().sort("text_a", "text_b")
+
+
+def _remove_unreferenced(out_dir: Path, current: dict[str, str], segments: set[str]) -> None:
+    """Delete index and band files the state no longer names, and segments no row uses."""
+    meta = out_dir / META
+    for path in [path for kind in STATE_FILES for path in meta.glob(f"{kind}-*.parquet")]:
+        if path.name not in current.values():
+            path.unlink(missing_ok=True)
+    for path in (out_dir / SEGMENTS).glob("*.parquet"):
+        if path.stem not in segments:
+            path.unlink(missing_ok=True)
+    if LEGACY not in segments:
+        (out_dir / LEGACY_SIGHTINGS).unlink(missing_ok=True)
+
+
+def _segment_path(out_dir: Path, segment: str) -> Path:
+    if segment == LEGACY:
+        return out_dir / LEGACY_SIGHTINGS
+    return out_dir / SEGMENTS / f"{segment}.parquet"
+
+
+def _read_state(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or not set(STATE_FILES) <= state.keys():
+        return None
+    if not all((out_dir / META / state[name]).is_file() for name in STATE_FILES):
+        return None
+    return state
+
+
+def _legacy_index(out_dir: Path) -> pl.DataFrame:
+    """An index over the one sightings file of datasets made before the index existed.
+
+    The file becomes the segment `legacy`: the next run re-merges every sighting, stores
+    them all in its own segment and drops the file.
+    """
+    path = out_dir / LEGACY_SIGHTINGS
+    if not path.is_file():
+        return pl.DataFrame(schema=INDEX)
+    legacy = pl.read_parquet(path)
+    return (
+        legacy.with_columns(match_keys())
+        .with_columns(
+            segment=pl.lit(LEGACY),
+            paper_id="prior_paper_id",
+            date=pl.lit(None, pl.Date),
+            topic=pl.lit(None, pl.String),
+            titled=pl.lit(None, pl.Boolean),
+        )
+        .select(INDEX.names())
+        .cast(INDEX)
+    )
+
+
+def dataset_totals(index: pl.DataFrame) -> pl.DataFrame:
+    """One row per paper of the dataset: `paper_id`, `topic`, `titled`, `n_sightings`."""
+    return index.group_by("paper_id").agg(
+        pl.col("topic").first(), pl.col("titled").first(), n_sightings=pl.len()
+    )

@@ -1,0 +1,61 @@
+"""Apply one run's re-made papers to the dataset, touching only the partitions they touch.
+
+A run re-makes the papers its sightings affect (`merge_index`). Their rows leave the
+partitions they were in; the re-made rows go to the partitions they now belong in; every
+other row of those partitions stays. When every sighting was re-merged, the re-made papers
+are the whole dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from paperset.merge_index import MergeWork
+from paperset.storage import read_papers, read_partitions
+from paperset.storage_layout import partition_files
+
+
+@dataclass(frozen=True)
+class Before:
+    """The dataset around the affected papers before this run.
+
+    `previous`: the affected papers' rows (the whole dataset when everything is re-made);
+    `neighbours`: the other rows of their partitions; `scope`: those partitions' files,
+    None when the whole dataset is re-made.
+    """
+
+    previous: pl.DataFrame
+    neighbours: pl.DataFrame
+    scope: set[str] | None
+
+
+@dataclass(frozen=True)
+class Update:
+    """The rows of every partition the run rewrites, and which partitions those are."""
+
+    papers: pl.DataFrame
+    scope: set[str] | None
+
+
+def read_before(out_dir: Path, work: MergeWork) -> Before:
+    """Read the partitions that hold the affected papers now."""
+    if work.everything:
+        whole = read_papers(out_dir)
+        return Before(whole, whole.clear(), None)
+    scope = partition_files(work.placed)
+    rows = read_partitions(out_dir, scope)
+    affected = pl.col("paper_id").is_in(work.placed["paper_id"].implode())
+    return Before(rows.filter(affected), rows.filter(~affected), scope)
+
+
+def apply_papers(out_dir: Path, before: Before, remade: pl.DataFrame) -> Update:
+    """Put the re-made papers in their partitions beside the rows that stay there."""
+    if before.scope is None:
+        return Update(remade, None)
+    arriving = partition_files(remade.select("date", "topic")) - before.scope
+    neighbours = pl.concat([before.neighbours, read_partitions(out_dir, arriving)])
+    papers = pl.concat([neighbours, remade.select(neighbours.columns)]).sort("paper_id")
+    return Update(papers, before.scope | arriving)
