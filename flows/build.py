@@ -114,8 +114,9 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         _account(report, found, plan, ingested, config)
         with report.timing("merge"):
             stored = load_index(out, settings, dataset_run_id(out))
-            fresh = key_sightings(ingested.accepted_records(), stored, now)
+            fresh = key_sightings(ingested.take_accepted(), stored, now)
             work = plan_merge(out, stored, fresh, ingested.read_files())
+            del fresh  # the work holds what it needs of it
             before = read_before(out, work)
             merged = tasks.merge_duplicates(
                 work.sightings,

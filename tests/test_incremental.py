@@ -97,6 +97,8 @@ def test_an_incremental_run_re_merges_only_the_papers_its_new_dumps_touch(tmp_pa
     assert (report["papers"]["new"], report["papers"]["updated"]) == (1, 1)
     assert report["papers"]["total"] == 269
     assert report["partitions"]["written"] <= 3
+    # The new texts' band hashes are appended in a file of their own.
+    assert len(json.loads((out / "_meta" / "merge-state.json").read_text())["bands"]) == 2
     whole = tmp_path / "whole"
     build_dataset(raw_dir=str(raw), out_dir=str(whole))
     assert comparable(out).equals(comparable(whole))
@@ -111,6 +113,8 @@ def test_a_stale_merge_state_makes_the_run_re_merge_everything(tmp_path: Path) -
     state_file.write_text(json.dumps({**state, "dataset_run_id": "a-run-that-died"}))
     report = build_dataset(raw_dir=str(raw_with(tmp_path / "day2", SEEDS[3:])), out_dir=str(out))
     assert report["papers"]["sightings_remerged"] == 281
+    state = json.loads(state_file.read_text())
+    assert len(state["bands"]) == 1 and len(list((out / "_meta" / "sightings").iterdir())) == 1
     build_dataset(raw_dir=str(raw_with(tmp_path / "all", SEEDS)), out_dir=str(tmp_path / "whole"))
     assert comparable(out).equals(comparable(tmp_path / "whole"))
 
@@ -126,8 +130,8 @@ def test_a_dataset_from_before_the_merge_index_is_migrated(tmp_path: Path) -> No
         index.select("sighting_key", "source_file", "line", prior_paper_id="paper_id"),
         on=["sighting_key", "source_file", "line"],
     )
-    for path in [meta / "merge-state.json", meta / state["index"], meta / state["bands"]]:
-        path.unlink()
+    for name in ["merge-state.json", state["index"], state["links"], *state["bands"]]:
+        (meta / name).unlink()
     shutil.rmtree(meta / "sightings")
     legacy.write_parquet(meta / "sightings.parquet")
     build_dataset(raw_dir=str(raw_with(tmp_path / "day2", SEEDS[3:])), out_dir=str(out))

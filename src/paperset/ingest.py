@@ -73,7 +73,7 @@ def unrecognised(batch: ReadBatch, reasons: dict[str, str]) -> list[RejectedFile
     ]
 
 
-BATCH_BYTES = 256 << 20
+BATCH_BYTES = 64 << 20
 
 
 def batches_of(files: list[RawFile], max_bytes: int = BATCH_BYTES) -> list[list[RawFile]]:
@@ -209,6 +209,11 @@ class Ingested:
         """All accepted records of the run, keyed by `sighting_key`, without `raw`."""
         empty = _keyed(_no_records())
         return pl.concat([empty, *self.accepted], how="vertical")
+
+    def take_accepted(self) -> pl.DataFrame:
+        """Hand the accepted records over to the merge and let go of them here."""
+        accepted, self.accepted = self.accepted_records(), []
+        return accepted
 
     def rejected_records(self) -> pl.DataFrame:
         """All rejected records of the run."""

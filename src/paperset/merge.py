@@ -60,7 +60,7 @@ def merge_duplicates(
 def _near_edges(
     nodes: pl.DataFrame, bands: pl.DataFrame | None, oversized: pl.Series | None
 ) -> pl.DataFrame:
-    docs = nodes.select("node", "abstract")
+    docs = nodes.select("node", "abstract", *(["text_hash"] if bands is not None else []))
     pairs = near_duplicate_pairs(docs, bands=bands, oversized=oversized)
     return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(EDGE_SCHEMA)
 
@@ -94,17 +94,21 @@ def _cut_links(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
     The merge index keeps them: they are the only links between papers that no shared key
     or paper records, and a later run must re-merge both papers if it re-merges one.
     """
-    where = paper_ids.select("node", "paper_id", text_hash())
+    where = paper_ids.select("node", "paper_id")
     cut = (
         edges.filter(pl.col("rule") == "abstract")
         .join(where.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a")
         .join(where.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b")
         .filter(pl.col("paper_id_a") != pl.col("paper_id_b"))
     )
+    ends = pl.concat([cut["a"], cut["b"]]).unique().implode()
+    texts = paper_ids.filter(pl.col("node").is_in(ends)).select("node", text_hash())
     return (
-        cut.select(
-            text_a=pl.min_horizontal("text_hash_a", "text_hash_b"),
-            text_b=pl.max_horizontal("text_hash_a", "text_hash_b"),
+        cut.join(texts.rename({"node": "a", "text_hash": "text_a"}), on="a")
+        .join(texts.rename({"node": "b", "text_hash": "text_b"}), on="b")
+        .select(
+            text_a=pl.min_horizontal("text_a", "text_b"),
+            text_b=pl.max_horizontal("text_a", "text_b"),
         )
         .unique()
         .cast(LINKS)

@@ -5,7 +5,8 @@ Kept under `out/_meta/`:
 - `sightings/<run_id>.parquet`: the sightings each run stored first (append-only segments);
 - `index-<run_id>.parquet`: one row per live sighting: where it is, its match keys (arXiv
   id, title-key hash, abstract hash) and the paper and partition it now belongs to;
-- `bands-<run_id>.parquet`: the LSH band hashes of every distinct long abstract;
+- `bands-<run_id>.parquet`: the LSH band hashes of every distinct long abstract, in files
+  each run appends (at most MAX_BAND_FILES; a run that re-merges everything compacts them);
 - `links-<run_id>.parquet`: near-identical abstracts that a guard left in different papers;
 - `merge-state.json`, written last: which of those files are current, the settings they
   were built under, and the manifest they match.
@@ -41,7 +42,7 @@ STATE_FILE = META / "merge-state.json"
 SEGMENTS = META / "sightings"
 LEGACY_SIGHTINGS = META / "sightings.parquet"
 LEGACY = "legacy"
-STATE_FILES = ("index", "bands", "links")
+MAX_BAND_FILES = 32
 
 STORED = pl.Schema({k: v for k, v in SIGHTING.items() if k != "prior_paper_id"})
 KEYS = pl.Schema({"arxiv_id": pl.String(), "title_hash": pl.UInt64(), "text_hash": pl.UInt64()})
@@ -59,7 +60,7 @@ INDEX = pl.Schema(
         "titled": pl.Boolean(),
     }
 )
-PLACE = ["paper_id", "date", "topic", "titled"]
+KEYED_SIGHTING = pl.Schema({**SIGHTING, "title_hash": pl.UInt64(), "text_hash": pl.UInt64()})
 
 
 @dataclass(frozen=True)
@@ -74,25 +75,24 @@ class MergeIndex:
     bands: pl.DataFrame
     links: pl.DataFrame
     current: bool
+    band_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class MergeWork:
     """What one run re-merges: the affected sightings, in store order, and their context."""
 
-    sightings: pl.DataFrame  # SIGHTING rows of every affected sighting, sorted
+    sightings: pl.DataFrame  # KEYED_SIGHTING rows of every affected sighting, sorted
     placed: pl.DataFrame  # paper_id, date, topic of the affected papers before this run
     kept: pl.DataFrame  # INDEX rows of the sightings left as they are
     segments: pl.DataFrame  # sighting_key, source_file, line, segment of the affected stored
     fresh: pl.DataFrame  # STORED rows to keep in this run's segment
     bands: pl.DataFrame  # bands of every live text (TEXT_BANDS)
+    new_bands: pl.DataFrame | None  # bands to append, None to rewrite them all
+    band_files: tuple[str, ...]  # the band files appended to so far
     oversized: pl.Series  # band hashes shared by more than MAX_BUCKET texts
     links: pl.DataFrame  # the stored cut links (LINKS)
     everything: bool  # True when every sighting is affected
-
-    def keyed_sightings(self) -> pl.DataFrame:
-        """The affected sightings with their match keys, for the new index rows."""
-        return self.sightings.with_columns(match_keys())
 
 
 def match_keys() -> list[pl.Expr]:
@@ -122,10 +122,14 @@ def load_index(out_dir: Path, settings: dict[str, Any], dataset_run_id: str | No
         no_bands, no_links = pl.DataFrame(schema=TEXT_BANDS), pl.DataFrame(schema=LINKS)
         return MergeIndex(_legacy_index(out_dir), no_bands, no_links, current=False)
     index = pl.read_parquet(out_dir / META / state["index"]).cast(INDEX)
-    bands = pl.read_parquet(out_dir / META / state["bands"]).cast(TEXT_BANDS)
+    band_files = tuple(state["bands"])
+    bands = pl.concat(
+        [pl.DataFrame(schema=TEXT_BANDS)]
+        + [pl.read_parquet(out_dir / META / name).cast(TEXT_BANDS) for name in band_files]
+    )
     links = pl.read_parquet(out_dir / META / state["links"]).cast(LINKS)
     current = state.get("settings") == settings and state.get("dataset_run_id") == dataset_run_id
-    return MergeIndex(index, bands, links, current)
+    return MergeIndex(index, bands, links, current, band_files)
 
 
 def sighting_papers(out_dir: Path) -> pl.DataFrame:
@@ -151,26 +155,31 @@ def plan_merge(
     """
     replaced = pl.col("source_file").is_in(pl.Series(read_files, dtype=pl.String).implode())
     live, removed = stored.index.filter(~replaced), stored.index.filter(replaced)
-    fresh_keyed = fresh.with_columns(match_keys())
-    bands = _live_bands(stored.bands, fresh_keyed, live, pruned=not removed.is_empty())
-    oversized = _oversized(bands)
+    fresh = fresh.with_columns(match_keys())
+    new_bands = _new_bands(stored.bands, fresh)
+    bands = pl.concat([stored.bands, new_bands])
+    rewrite = not stored.current or not removed.is_empty()
+    if not removed.is_empty():
+        bands = _live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
     if stored.current:
         affected = affected_sightings(
             live,
-            fresh_keyed,
+            fresh,
             removed,
             bands,
-            oversized,
+            _oversized(bands, fresh["text_hash"]),
             stored.links,
-            lambda rows: _read_stored(out_dir, rows).select(text_hash(), "abstract"),
+            lambda rows: _read_stored(out_dir, rows).select("text_hash", "abstract"),
         )
     else:
         affected = pl.Series(values=[True] * live.height, dtype=pl.Boolean)
     touched = live.filter(affected)
-    sightings = pl.concat([_read_stored(out_dir, touched), fresh.cast(SIGHTING)])
+    sightings = pl.concat([_read_stored(out_dir, touched), fresh.cast(KEYED_SIGHTING)])
     sightings = sightings.sort("source_file", "line")
     # Re-merging everything reads every segment anyway: write them back as one, compacted.
+    # It also sees every text, so the merge counts each bucket's size itself.
     stays = touched if stored.current else touched.clear()
+    oversized = _oversized(bands, sightings["text_hash"]) if stored.current else pl.Series()
     return MergeWork(
         sightings=sightings,
         placed=pl.concat([touched, removed]).select("paper_id", "date", "topic").unique(),
@@ -178,7 +187,9 @@ def plan_merge(
         segments=stays.select("sighting_key", "source_file", "line", "segment"),
         fresh=(fresh if stored.current else sightings).select(STORED.names()),
         bands=bands,
-        oversized=oversized,
+        new_bands=None if rewrite else new_bands,
+        band_files=stored.band_files,
+        oversized=oversized.cast(pl.UInt64),
         links=stored.links if stored.current else stored.links.clear(),
         everything=not stored.current,
     )
@@ -202,31 +213,38 @@ def key_sightings(
     )
 
 
-def _live_bands(
-    bands: pl.DataFrame, fresh: pl.DataFrame, live: pl.DataFrame, *, pruned: bool
-) -> pl.DataFrame:
-    """Kept bands plus those of new texts; without the texts no live sighting has any more."""
+def _new_bands(bands: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:
+    """The band hashes of the new sightings' texts that no kept band file has yet."""
     known = bands["text_hash"].unique().implode()
-    new_texts = fresh.filter(~pl.col("text_hash").is_in(known))["abstract"]
-    merged = pl.concat([bands, text_bands(new_texts)]).unique(maintain_order=True)
-    if not pruned:
-        return merged
-    # A bucket's size counts the texts live now, as a merge of all sightings would.
-    texts = pl.concat([live["text_hash"], fresh["text_hash"]]).drop_nulls().unique()
-    return merged.filter(pl.col("text_hash").is_in(texts.implode()))
+    new_texts = fresh.filter(~pl.col("text_hash").is_in(known)).unique("text_hash")
+    return text_bands(new_texts.select("text_hash", "abstract"))
 
 
-def _oversized(bands: pl.DataFrame) -> pl.Series:
-    """Band hashes shared by more texts than a bucket may hold."""
-    sizes = bands.group_by("hash").len()
+def _live(bands: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
+    """Only the bands of texts some live sighting has: a bucket's size counts those alone."""
+    return bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
+
+
+def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
+    """The buckets of `texts` that more texts share than a bucket may hold."""
+    theirs = bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
+    shared = bands.filter(pl.col("hash").is_in(theirs["hash"].unique().implode()))
+    sizes = shared.group_by("hash").len()
     return sizes.filter(pl.col("len") > MAX_BUCKET)["hash"]
 
 
 def _read_stored(out_dir: Path, touched: pl.DataFrame) -> pl.DataFrame:
-    """Read the affected sightings from their segments, with the paper each belonged to."""
-    parts = [pl.DataFrame(schema=SIGHTING)]
+    """Read the affected sightings from their segments, with their keys and former paper."""
+    parts = [pl.DataFrame(schema=KEYED_SIGHTING)]
     for (segment,), rows in touched.group_by(["segment"], maintain_order=True):
-        wanted = rows.select("sighting_key", "source_file", "line", prior_paper_id="paper_id")
+        wanted = rows.select(
+            "sighting_key",
+            "source_file",
+            "line",
+            "title_hash",
+            "text_hash",
+            prior_paper_id="paper_id",
+        )
         found = (
             pl.scan_parquet(_segment_path(out_dir, str(segment)))
             .select(STORED.names())
@@ -234,7 +252,7 @@ def _read_stored(out_dir: Path, touched: pl.DataFrame) -> pl.DataFrame:
             .collect()
             .join(wanted, on=["sighting_key", "source_file", "line"], how="inner")
         )
-        parts.append(found.select(SIGHTING.names()).cast(SIGHTING))
+        parts.append(found.select(KEYED_SIGHTING.names()).cast(KEYED_SIGHTING))
     return pl.concat(parts)
 
 
@@ -258,8 +276,7 @@ def save_index(
         atomic_write_parquet(_segment_path(out_dir, run_id), work.fresh)
     # Stored sightings stay in their segment; fresh ones are in this run's.
     remade = (
-        work.keyed_sightings()
-        .with_columns(paper_id=paper_ids)
+        work.sightings.with_columns(paper_id=paper_ids)
         .join(work.segments, on=["sighting_key", "source_file", "line"], how="left")
         .with_columns(pl.col("segment").fill_null(pl.lit(run_id)))
         .join(
@@ -270,29 +287,49 @@ def save_index(
     index = pl.concat([work.kept, remade.select(INDEX.names()).cast(INDEX)]).sort(
         "source_file", "line"
     )
-    names = {kind: f"{kind}-{run_id}.parquet" for kind in STATE_FILES}
+    names = {kind: f"{kind}-{run_id}.parquet" for kind in ("index", "links")}
     atomic_write_parquet(out_dir / META / names["index"], index)
-    atomic_write_parquet(out_dir / META / names["bands"], work.bands.sort("text_hash", "hash"))
     atomic_write_parquet(out_dir / META / names["links"], _kept_links(work, cut_links))
-    state = {**names, "settings": settings, "dataset_run_id": dataset_run_id, "run_id": run_id}
+    band_files = _save_bands(out_dir, run_id, work)
+    state = {
+        **names,
+        "bands": band_files,
+        "settings": settings,
+        "dataset_run_id": dataset_run_id,
+        "run_id": run_id,
+    }
     atomic_write_bytes(out_dir / STATE_FILE, (json.dumps(state, indent=2) + "\n").encode())
-    _remove_unreferenced(out_dir, names, set(index["segment"].unique().to_list()))
+    keep = {*names.values(), *band_files}
+    _remove_unreferenced(out_dir, keep, set(index["segment"].unique().to_list()))
     return index
+
+
+def _save_bands(out_dir: Path, run_id: str, work: MergeWork) -> list[str]:
+    """Append this run's new bands in a file of their own, or write them all in one."""
+    name = f"bands-{run_id}.parquet"
+    appending = work.new_bands is not None and len(work.band_files) < MAX_BAND_FILES
+    if appending and work.new_bands is not None and work.new_bands.is_empty():
+        return list(work.band_files)
+    written = work.new_bands if appending else work.bands
+    assert written is not None
+    atomic_write_parquet(out_dir / META / name, written.sort("text_hash", "hash"))
+    return [*work.band_files, name] if appending else [name]
 
 
 def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:
     """Links of the papers left alone, and those the merge just made among the rest."""
-    remerged = work.keyed_sightings()["text_hash"].drop_nulls().unique().implode()
+    remerged = work.sightings["text_hash"].drop_nulls().unique().implode()
     untouched = ~pl.col("text_a").is_in(remerged) & ~pl.col("text_b").is_in(remerged)
     kept = work.links.filter(untouched)
     return pl.concat([kept, cut_links.cast(LINKS)]).unique().sort("text_a", "text_b")
 
 
-def _remove_unreferenced(out_dir: Path, current: dict[str, str], segments: set[str]) -> None:
-    """Delete index and band files the state no longer names, and segments no row uses."""
+def _remove_unreferenced(out_dir: Path, current: set[str], segments: set[str]) -> None:
+    """Delete index, band and link files the state no longer names, and unused segments."""
     meta = out_dir / META
-    for path in [path for kind in STATE_FILES for path in meta.glob(f"{kind}-*.parquet")]:
-        if path.name not in current.values():
+    kinds = ("index", "bands", "links")
+    for path in [path for kind in kinds for path in meta.glob(f"{kind}-*.parquet")]:
+        if path.name not in current:
             path.unlink(missing_ok=True)
     for path in (out_dir / SEGMENTS).glob("*.parquet"):
         if path.stem not in segments:
@@ -312,9 +349,10 @@ def _read_state(out_dir: Path) -> dict[str, Any] | None:
         state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(state, dict) or not set(STATE_FILES) <= state.keys():
+    if not isinstance(state, dict) or not {"index", "links", "bands"} <= state.keys():
         return None
-    if not all((out_dir / META / state[name]).is_file() for name in STATE_FILES):
+    names = [state["index"], state["links"], *state["bands"]]
+    if not all((out_dir / META / str(name)).is_file() for name in names):
         return None
     return state
 

@@ -129,22 +129,18 @@ def text_hash(abstract: pl.Expr | str = "abstract") -> pl.Expr:
     return expr.map_batches(stable_hash, return_dtype=pl.UInt64).alias("text_hash")
 
 
-def text_bands(abstracts: pl.Series, *, min_words: int = MIN_WORDS) -> pl.DataFrame:
-    """Return the band hashes of each distinct long-enough text: `text_hash`, `hash`.
+def text_bands(texts: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFrame:
+    """Return the band hashes of each long-enough text: `text_hash`, `hash`.
 
-    Band hashes depend on the text alone, so they can be kept from run to run and reused.
+    `texts` holds distinct texts: `text_hash` and `abstract`. Band hashes depend on the text
+    alone, so they can be kept from run to run and reused.
     """
-    texts = (
-        abstracts.rename("abstract")
-        .drop_nulls()
-        .unique()
-        .sort()
-        .to_frame()
-        .with_columns(node=pl.int_range(pl.len(), dtype=pl.UInt32), text_hash=text_hash())
-    )
-    bands = band_hashes(texts, min_words=min_words)
+    docs = texts.select(
+        "text_hash", "abstract", node=pl.int_range(pl.len(), dtype=pl.UInt32)
+    ).drop_nulls("abstract")
+    bands = band_hashes(docs, min_words=min_words)
     return (
-        bands.join(texts.select("node", "text_hash"), on="node")
+        bands.join(docs.select("node", "text_hash"), on="node")
         .select(TEXT_BANDS.names())
         .cast(TEXT_BANDS)
     )
@@ -208,8 +204,9 @@ def near_duplicate_pairs(
     module docstring).
 
     `bands` (`text_hash`, `hash`, from `text_bands`) saves computing them again: it must
-    hold the bands of every long-enough text of `docs`. `oversized` names buckets known to
-    exceed `max_bucket` among texts beyond `docs`; they are skipped as well.
+    hold the bands of every long-enough text of `docs`, which then needs `text_hash` too.
+    `oversized` names buckets known to exceed `max_bucket` among texts beyond `docs`; they
+    are skipped as well.
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
@@ -231,7 +228,7 @@ def _node_bands(distinct: pl.DataFrame, bands: pl.DataFrame | None, min_words: i
     """The band hashes of each distinct text's node: computed, or looked up in `bands`."""
     if bands is None:
         return band_hashes(distinct, min_words=min_words)
-    keyed = distinct.select("node", text_hash())
+    keyed = distinct.select("node", "text_hash")
     return keyed.join(bands, on="text_hash").select("node", band=pl.lit(0, pl.UInt8), hash="hash")
 
 
