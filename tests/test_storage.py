@@ -14,7 +14,7 @@ from test_storage_frames import STATE_A, STATE_B, commit, frame, paper, snapshot
 
 from paperset.schema import Paper, polars_schema
 from paperset.storage import commit_papers, output_lock, read_papers
-from paperset.storage_layout import partition_file
+from paperset.storage_layout import OutputError, partition_file
 
 
 def test_each_date_and_topic_gets_one_file_under_hive_folders(tmp_path: Path) -> None:
@@ -192,3 +192,44 @@ def test_a_frame_with_other_columns_than_paper_is_refused(tmp_path: Path) -> Non
 def test_partition_file_accepts_only_a_real_date_and_a_slug(date: object, topic: str) -> None:
     with pytest.raises(ValueError, match="partition"):
         partition_file(date, topic)
+
+
+def test_a_partition_folder_linked_outside_the_dataset_is_never_written_through(
+    tmp_path: Path,
+) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    commit(frame(paper(1)), out)
+    date_folder = out / "papers/date=2024-03-01"
+    (elsewhere / "topic=physics").mkdir(parents=True)
+    for path in sorted(date_folder.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    date_folder.rmdir()
+    date_folder.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputError, match="resolves outside"):
+        commit(frame(paper(1), paper(2)), out, run_id="run-2")
+    assert list(elsewhere.rglob("*.parquet")) == []
+
+
+def test_a_scoped_commit_leaves_other_partitions_alone(tmp_path: Path) -> None:
+    commit(frame(*STATE_A), tmp_path)
+    before = snapshot(tmp_path)
+    march_2 = "papers/date=2024-03-02/topic=computer-vision/part-0.parquet"
+    moved = paper(3, "2024-03-09", topic="computer-vision")
+    with output_lock(tmp_path, "run-2"):
+        result = commit_papers(
+            frame(moved),
+            tmp_path,
+            "run-2",
+            scope={march_2, "papers/date=2024-03-09/topic=computer-vision/part-0.parquet"},
+        )
+    after = snapshot(tmp_path)
+    assert result.removed == (march_2,)
+    assert march_2 not in after
+    assert {k: v for k, v in after.items() if k in before} == {
+        k: v for k, v in before.items() if k != march_2
+    }
+    papers = read_papers(tmp_path)
+    assert papers.height == len(STATE_A)
+    assert papers.filter(pl.col("paper_id") == moved["paper_id"])["date"].to_list() == [
+        dt.date(2024, 3, 9)
+    ]

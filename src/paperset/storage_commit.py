@@ -62,6 +62,7 @@ class _Plan:
     files: dict[str, FileEntry]
     staged: dict[str, Path]
     removed: tuple[str, ...]
+    has_links: bool  # something under papers/ is a link: resolve every path written
 
 
 def commit_papers(
@@ -94,18 +95,20 @@ def commit_papers(
 
 def _plan(layout: Layout, papers: pl.DataFrame, run_id: str, scope: set[str] | None) -> _Plan:
     """Stage the partitions that change and work out which files must go."""
-    current = set(layout.parquet_files())
+    listed, has_links = layout.scan_papers()
+    current = set(listed)
     if papers.is_empty() and current and scope is None:
         # An empty run is likelier a broken upstream step than a wish to delete everything.
-        return _Plan({name: FileEntry.on_disk(layout.root / name) for name in current}, {}, ())
-    paths = _Paths(layout, has_links=_has_links(layout.papers))
+        kept = {name: FileEntry.on_disk(layout.root / name) for name in current}
+        return _Plan(kept, {}, (), has_links)
+    paths = _Paths(layout, has_links)
     files, staged = _stage(paths, papers, layout.staging / run_id)
     if scope is not None and not files.keys() <= scope:
         raise ValueError(f"papers outside the commit's scope: {sorted(files.keys() - scope)[:3]}")
     in_scope = current if scope is None else current & scope
     if scope is not None:
         files |= _entries(layout, current - scope - files.keys())
-    return _Plan(files, staged, tuple(sorted(in_scope - files.keys())))
+    return _Plan(files, staged, tuple(sorted(in_scope - files.keys())), has_links)
 
 
 def _entries(layout: Layout, names: set[str]) -> dict[str, FileEntry]:
@@ -131,14 +134,6 @@ class _Paths:
 
     def of(self, name: str) -> Path:
         return inside(self.layout, name) if self.has_links else self.layout.root / name
-
-
-def _has_links(folder: Path) -> bool:
-    """Tell whether anything under `folder` is a symbolic link (a partition could escape)."""
-    for root, dirs, names in os.walk(folder):
-        if any(Path(root, entry).is_symlink() for entry in (*dirs, *names)):
-            return True
-    return False
 
 
 STAGE_CHUNK = 2048
@@ -195,7 +190,7 @@ def _verify_staged(path: Path, expected: FileEntry) -> None:
 
 def _publish(layout: Layout, plan: _Plan) -> None:
     """Rename staged files into `papers/`, delete files no partition maps to, flush folders."""
-    paths = _Paths(layout, has_links=_has_links(layout.papers))
+    paths = _Paths(layout, plan.has_links)
     for count, name in enumerate(sorted(plan.staged), start=1):
         target = paths.of(name)
         make_dirs(target.parent)

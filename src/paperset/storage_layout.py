@@ -59,10 +59,24 @@ class Layout:
 
     def parquet_files(self) -> Iterator[str]:
         """Yield every Parquet file under `papers/`, as a path relative to the root."""
-        for folder, _, names in os.walk(self.papers):
-            for name in names:
-                if name.endswith(".parquet"):
-                    yield Path(folder, name).relative_to(self.root).as_posix()
+        yield from self.scan_papers()[0]
+
+    def scan_papers(self) -> tuple[list[str], bool]:
+        """List the Parquet files under `papers/` (relative to the root) in one pass, and
+        tell whether anything there is a symbolic link; links to folders are not followed.
+        """
+        files: list[str] = []
+        has_links = False
+        folders = [self.papers] if self.papers.is_dir() else []
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    has_links = has_links or entry.is_symlink()
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif entry.name.endswith(".parquet"):
+                        files.append(Path(entry.path).relative_to(self.root).as_posix())
+        return files, has_links
 
 
 def check_run_id(run_id: str) -> None:
