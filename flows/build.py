@@ -27,6 +27,7 @@ from paperset.merge_index import (
     plan_merge,
     save_index,
     state_settings,
+    store_segment,
 )
 from paperset.quarantine import quarantine_entries, write_quarantine
 from paperset.report import (
@@ -125,6 +126,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
                 bands=work.bands,
                 oversized=work.oversized,
             )
+            work = store_segment(out, report.run_id, work)  # the sightings' text is on disk now
         progress.step("assigning topics")
         with report.timing("topics"):
             remade = to_contract(tasks.assign_topics(merged.papers), config.partition)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -266,14 +266,12 @@ def save_index(
     settings: dict[str, Any],
     dataset_run_id: str | None,
 ) -> pl.DataFrame:
-    """Store this run's segment of sightings, then the index and bands, then the state naming them.
+    """Store the index, links and bands, then the state naming them (the segment is stored).
 
     `paper_ids` gives the paper of each of `work.sightings`; `papers` the new `date`,
     `topic` and title of each affected paper; `cut_links` the merge's links between
     papers. Returns the new index.
     """
-    if not work.fresh.is_empty():
-        atomic_write_parquet(_segment_path(out_dir, run_id), work.fresh)
     # Stored sightings stay in their segment; fresh ones are in this run's.
     remade = (
         work.sightings.with_columns(paper_id=paper_ids)
@@ -314,6 +312,19 @@ def _save_bands(out_dir: Path, run_id: str, work: MergeWork) -> list[str]:
     assert written is not None
     atomic_write_parquet(out_dir / META / name, written.sort("text_hash", "hash"))
     return [*work.band_files, name] if appending else [name]
+
+
+def store_segment(out_dir: Path, run_id: str, work: MergeWork) -> MergeWork:
+    """Write this run's segment of sightings; keep only the keys the index needs of them.
+
+    Called once the merge is done, so the sightings' text is freed before topics and the
+    commit. A segment no state names yet is harmless: the next run that saves its state
+    deletes it if it is not the current one.
+    """
+    if not work.fresh.is_empty():
+        atomic_write_parquet(_segment_path(out_dir, run_id), work.fresh)
+    keys = [name for name in INDEX.names() if name in work.sightings.columns]
+    return replace(work, sightings=work.sightings.select(keys), fresh=work.fresh.clear())
 
 
 def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:

@@ -159,8 +159,20 @@ def secondary(kind: str) -> pl.Expr:
     return pl.concat_list(runners).list.drop_nulls()
 
 
+TOPIC_CHUNK = 100_000
+
+
 def assign_topics(papers: pl.DataFrame) -> pl.DataFrame:
-    """Add `topic`, `topic_score`, `secondary_topics` and their scores from title and abstract."""
+    """Add `topic`, `topic_score`, `secondary_topics` and their scores from title and abstract.
+
+    Papers are classified TOPIC_CHUNK at a time: the normalised copies of their text are
+    the classifier's largest frames, and this bounds them however many papers there are.
+    """
+    chunks = [papers.slice(start, TOPIC_CHUNK) for start in range(0, papers.height, TOPIC_CHUNK)]
+    return pl.concat([_assign_chunk(chunk) for chunk in chunks or [papers]])
+
+
+def _assign_chunk(papers: pl.DataFrame) -> pl.DataFrame:
     ranked = rank_topics(topic_scores(papers))
     labelled = ranked.with_columns(
         topic=primary_topic(),
