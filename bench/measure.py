@@ -3,8 +3,10 @@
 Peak RSS comes from `wait4` on the child: the kernel's high-water mark of the largest
 process in the child's tree (the child or any descendant it waited for), so every variant
 gets its own figure, unlike `getrusage(RUSAGE_CHILDREN)`, which keeps the maximum of all
-children so far. It is not the sum over the tree: Prefect's temporary server, a separate
-process, is not added to the build's figure.
+children so far. The child is started by `bench.rss`, a small launcher, because Linux
+carries the high-water mark across `exec`: forked from this process (which holds the corpus
+and its truth) a child would report at least this process's RSS. It is not the sum over the
+tree: Prefect's temporary server, a separate process, is not added to the build's figure.
 """
 
 from __future__ import annotations
@@ -36,13 +38,16 @@ class Measurement:
 def run_measured(argv: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> Measurement:
     """Run `argv` to completion, output to `log`; return its wall time, peak RSS, exit code."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    peak = log.with_suffix(".rss")
+    launcher = [sys.executable, "-m", "bench.rss", str(peak), "--", *argv]
     with log.open("w") as sink:
         start = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
+        status = subprocess.run(
+            launcher, check=False, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT
+        )
         seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return Measurement(round(seconds, 3), round(usage.ru_maxrss / 1024, 1), child.returncode)
+    kib = int(peak.read_text()) if peak.exists() else 0
+    return Measurement(round(seconds, 3), round(kib / 1024, 1), status.returncode)
 
 
 def _free_port() -> int:
