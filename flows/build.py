@@ -115,9 +115,13 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         _account(report, found, plan, ingested, config)
         with report.timing("merge"):
             stored = load_index(out, settings, dataset_run_id(out))
-            fresh = key_sightings(ingested.take_accepted(), stored, now)
-            work = plan_merge(out, stored, fresh, ingested.read_files())
-            del fresh  # the work holds what it needs of it
+            # Not kept in a name: the run's accepted records are freed once planned from.
+            work = plan_merge(
+                out,
+                stored,
+                key_sightings(ingested.take_accepted(), stored, now),
+                ingested.read_files(),
+            )
             before = read_before(out, work)
             merged = tasks.merge_duplicates(
                 work.sightings,
@@ -193,7 +197,7 @@ def _account(
         parsed=len(ingested.parsed_files),
         quarantined=len(ingested.rejected_files),
     )
-    report.count_records(ingested.records_read, ingested.accepted_records().height, rejected)
+    report.count_records(ingested.records_read, ingested.accepted_count(), rejected)
     report.check_lines(ingested.content_lines, ingested.lines_in_records)
     entries = quarantine_entries(
         rejected, ingested.rejected_files, report.run_id, config.run_time()

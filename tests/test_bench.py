@@ -87,3 +87,16 @@ def test_small_benchmark_reports_every_variant_with_dedup_quality(tmp_path: Path
         assert quality["false_merges_per_10k"] is not None
         assert set(quality["checks"].values()) == {0}
     assert "x floor" in result.stdout and "near_dup_recall" in result.stdout
+
+
+def test_a_variants_peak_rss_is_its_own_not_the_benchmarks(tmp_path: Path) -> None:
+    import os
+
+    from bench.measure import run_measured
+
+    ballast = bytearray(300 << 20)  # the benchmark holding a corpus: 300 MB resident
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    small = [sys.executable, "-c", "pass"]
+    measured = run_measured(small, env=dict(os.environ), cwd=REPO, log=tmp_path / "log.txt")
+    assert measured.exit_code == 0
+    assert measured.peak_rss_mb < 100

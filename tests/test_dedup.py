@@ -7,7 +7,7 @@ from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page, parse
 from paperset.merge import merge_duplicates
 from paperset.records import split_rejected
 from paperset.schema import Paper, polars_schema
-from paperset.sightings import SIGHTING, update_sightings
+from paperset.sightings import first_sightings
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 NO_PREVIOUS = pl.DataFrame(schema=polars_schema(Paper))
@@ -35,7 +35,7 @@ def papers_of(*dumps: tuple[str, str]) -> pl.DataFrame:
     records = pl.concat([parse(text, name=name) for name, text in dumps])
     accepted, rejected = split_rejected(records)
     assert rejected.is_empty(), rejected["reason"].to_list()
-    sightings = update_sightings(pl.DataFrame(schema=SIGHTING), accepted, [], NOW)
+    sightings = first_sightings(accepted, NOW)
     return merge_duplicates(sightings.sort("source_file", "line"), NO_PREVIOUS).papers
 
 
@@ -164,7 +164,7 @@ def test_merge_does_not_depend_on_sighting_order() -> None:
             parse(hf_page(("Other", OTHER_ABSTRACT)), name="q.txt"),
         ]
     )
-    sightings = update_sightings(pl.DataFrame(schema=SIGHTING), split_rejected(records)[0], [], NOW)
+    sightings = first_sightings(split_rejected(records)[0], NOW)
     forward = merge_duplicates(sightings, NO_PREVIOUS).papers.drop("cluster").sort("paper_id")
     backward = (
         merge_duplicates(sightings.reverse(), NO_PREVIOUS).papers.drop("cluster").sort("paper_id")

@@ -167,3 +167,13 @@ def test_a_spelling_claimed_by_two_signals_is_refused() -> None:
     clash = (Topic("a", "", strong=("kv cache",)), Topic("b", "", weak=("kv-cache|cache",)))
     with pytest.raises(ValueError, match="kv"):
         pattern_signals(clash)
+
+
+def test_the_classifier_fingerprint_changes_with_its_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperset import topics
+
+    before = topics.classifier_version()
+    assert before == topics.classifier_version()
+    monkeypatch.setattr(topics, "MIN_SCORE", topics.MIN_SCORE + 1)
+    assert topics.classifier_version() != before
+    assert topics.classifier_version().startswith(f"{topics.TAXONOMY_VERSION}+")

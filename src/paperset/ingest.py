@@ -205,14 +205,15 @@ class Ingested:
         self.parsed_files += result.parsed_files
         self.records_read += records.height
 
-    def accepted_records(self) -> pl.DataFrame:
-        """All accepted records of the run, keyed by `sighting_key`, without `raw`."""
-        empty = _keyed(_no_records())
-        return pl.concat([empty, *self.accepted], how="vertical")
+    def accepted_count(self) -> int:
+        """How many records of the run were accepted."""
+        return sum(frame.height for frame in self.accepted)
 
     def take_accepted(self) -> pl.DataFrame:
-        """Hand the accepted records over to the merge and let go of them here."""
-        accepted, self.accepted = self.accepted_records(), []
+        """Hand the accepted records (keyed by `sighting_key`, without `raw`) over to the
+        merge, and let go of them here."""
+        accepted = pl.concat([_keyed(_no_records()), *self.accepted], how="vertical")
+        self.accepted = []
         return accepted
 
     def rejected_records(self) -> pl.DataFrame:

@@ -69,8 +69,7 @@ def _audit(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
     """One row per edge that ended inside a paper: which sightings, which rule, how similar."""
     where = paper_ids.select("node", "paper_id", "source_file", "line")
     return (
-        edges.join(where.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a")
-        .join(where.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b")
+        _with_ends(edges, where)
         .filter(pl.col("paper_id_a") == pl.col("paper_id_b"))
         .select(
             pl.col("paper_id_a").alias("paper_id"),
@@ -85,6 +84,13 @@ def _audit(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _with_ends(edges: pl.DataFrame, where: pl.DataFrame) -> pl.DataFrame:
+    """Add to each edge the columns of `where` for its two ends, suffixed `_a` and `_b`."""
+    return edges.join(where.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a").join(
+        where.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b"
+    )
+
+
 LINKS = pl.Schema({"text_a": pl.UInt64, "text_b": pl.UInt64})
 
 
@@ -95,11 +101,8 @@ def _cut_links(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
     or paper records, and a later run must re-merge both papers if it re-merges one.
     """
     where = paper_ids.select("node", "paper_id")
-    cut = (
-        edges.filter(pl.col("rule") == "abstract")
-        .join(where.rename(lambda c: f"{c}_a"), left_on="a", right_on="node_a")
-        .join(where.rename(lambda c: f"{c}_b"), left_on="b", right_on="node_b")
-        .filter(pl.col("paper_id_a") != pl.col("paper_id_b"))
+    cut = _with_ends(edges.filter(pl.col("rule") == "abstract"), where).filter(
+        pl.col("paper_id_a") != pl.col("paper_id_b")
     )
     ends = pl.concat([cut["a"], cut["b"]]).unique().implode()
     texts = paper_ids.filter(pl.col("node").is_in(ends)).select("node", text_hash())

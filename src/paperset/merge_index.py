@@ -96,11 +96,13 @@ class MergeWork:
 
 
 def match_keys() -> list[pl.Expr]:
-    """The keys a sighting is matched on, as stable hashes where the text is long."""
-    titles = title_key(pl.col("title")).map_batches(stable_hash, return_dtype=pl.UInt64)
+    """The keys a sighting is matched on: its arXiv id, and stable hashes of its title key
+    and abstract (null where there is none: `stable_hash` hashes a null as "")."""
+    key = title_key(pl.col("title"))
+    titles = key.map_batches(stable_hash, return_dtype=pl.UInt64)
     return [
         pl.col("arxiv_id"),
-        pl.when(title_key(pl.col("title")).is_not_null()).then(titles).alias("title_hash"),
+        pl.when(key.is_not_null()).then(titles).alias("title_hash"),
         pl.when(pl.col("abstract").is_not_null()).then(text_hash()).alias("text_hash"),
     ]
 
@@ -304,14 +306,14 @@ def save_index(
 
 def _save_bands(out_dir: Path, run_id: str, work: MergeWork) -> list[str]:
     """Append this run's new bands in a file of their own, or write them all in one."""
-    name = f"bands-{run_id}.parquet"
-    appending = work.new_bands is not None and len(work.band_files) < MAX_BAND_FILES
-    if appending and work.new_bands is not None and work.new_bands.is_empty():
+    path = out_dir / META / f"bands-{run_id}.parquet"
+    if work.new_bands is None or len(work.band_files) >= MAX_BAND_FILES:
+        atomic_write_parquet(path, work.bands.sort("text_hash", "hash"))
+        return [path.name]
+    if work.new_bands.is_empty():
         return list(work.band_files)
-    written = work.new_bands if appending else work.bands
-    assert written is not None
-    atomic_write_parquet(out_dir / META / name, written.sort("text_hash", "hash"))
-    return [*work.band_files, name] if appending else [name]
+    atomic_write_parquet(path, work.new_bands.sort("text_hash", "hash"))
+    return [*work.band_files, path.name]
 
 
 def store_segment(out_dir: Path, run_id: str, work: MergeWork) -> MergeWork:

@@ -123,10 +123,9 @@ def band_hashes(docs: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFra
     return pl.concat([pl.DataFrame(schema=BAND_SCHEMA), *parts])
 
 
-def text_hash(abstract: pl.Expr | str = "abstract") -> pl.Expr:
-    """A stable hash of an abstract's exact text: equal texts, equal hashes, on any version."""
-    expr = pl.col(abstract) if isinstance(abstract, str) else abstract
-    return expr.map_batches(stable_hash, return_dtype=pl.UInt64).alias("text_hash")
+def text_hash() -> pl.Expr:
+    """A stable hash of `abstract`'s exact text: equal texts, equal hashes, on any version."""
+    return pl.col("abstract").map_batches(stable_hash, return_dtype=pl.UInt64).alias("text_hash")
 
 
 def text_bands(texts: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFrame:

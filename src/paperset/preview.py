@@ -14,7 +14,7 @@ from paperset.merge import merge_duplicates
 from paperset.parse import parse_dumps
 from paperset.records import split_rejected
 from paperset.schema import Paper, polars_schema
-from paperset.sightings import SIGHTING, update_sightings
+from paperset.sightings import first_sightings
 from paperset.topics import assign_topics
 
 
@@ -25,7 +25,7 @@ def papers_from_folder(raw_dir: Path, config: BuildConfig | None = None) -> pl.D
     batch = read_dumps(discover_raw_files(raw_dir).files)
     parsed = parse_dumps(batch.dumps, config.listing_year, config.max_record_bytes, now.date())
     accepted, _ = split_rejected(clean_frame(parsed.records))
-    sightings = update_sightings(pl.DataFrame(schema=SIGHTING), accepted, [], now)
+    sightings = first_sightings(accepted, now)
     merged = merge_duplicates(
         sightings.sort("source_file", "line"),
         pl.DataFrame(schema=polars_schema(Paper)),

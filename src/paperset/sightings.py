@@ -33,18 +33,18 @@ def sighting_key() -> pl.Expr:
     return pl.concat_str("source_file", "raw", separator="\x1f").hash(seed=0).alias("sighting_key")
 
 
-def update_sightings(
-    stored: pl.DataFrame, accepted: pl.DataFrame, read_files: list[str], run_time: dt.datetime
-) -> pl.DataFrame:
-    """Replace the sightings of the files read this run; keep when each was first seen."""
-    keyed = accepted.with_columns(sighting_key())
-    previous = stored.select("sighting_key", "first_seen", "prior_paper_id").unique(
-        "sighting_key", keep="first"
-    )
-    fresh = (
-        keyed.join(previous, on="sighting_key", how="left")
-        .with_columns(pl.col("first_seen").fill_null(pl.lit(run_time, pl.Datetime("us", "UTC"))))
+def first_sightings(accepted: pl.DataFrame, run_time: dt.datetime) -> pl.DataFrame:
+    """Sightings of records with no history (a build from nothing): keyed, first seen now.
+
+    Builds with history go through `merge_index.key_sightings`.
+    """
+    return (
+        accepted.with_columns(
+            sighting_key(),
+            first_seen=pl.lit(run_time, pl.Datetime("us", "UTC")),
+            prior_paper_id=pl.lit(None, pl.String),
+        )
         .select(SIGHTING.names())
+        .cast(SIGHTING)
+        .sort("source_file", "line")
     )
-    kept = stored.filter(~pl.col("source_file").is_in(read_files))
-    return pl.concat([kept, fresh.cast(SIGHTING)]).sort("source_file", "line")
