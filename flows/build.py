@@ -134,6 +134,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         progress.step("assigning topics")
         with report.timing("topics"):
             remade = to_contract(tasks.assign_topics(merged.papers), config.partition)
+            merged = merged.without_papers()
         progress.step("validating")
         with report.timing("validate"):
             update = apply_papers(out, before, remade)

@@ -7,6 +7,7 @@ from paperset.minhash import (
     PAIR_SCHEMA,
     band_hashes,
     candidate_pairs,
+    likely_pairs,
     near_duplicate_pairs,
 )
 from paperset.shingles import jaccard, word_hashes
@@ -164,3 +165,15 @@ def test_no_docs_give_no_pairs() -> None:
 def test_a_threshold_outside_zero_to_one_is_refused(threshold: float) -> None:
     with pytest.raises(ValueError, match="threshold"):
         near_duplicate_pairs(docs(ADAPTIVE_RANK), threshold=threshold)
+
+
+def test_the_sketch_screen_keeps_pairs_near_the_threshold_and_drops_unrelated_ones() -> None:
+    revised = ADAPTIVE_RANK.replace(
+        "Layers whose updates carry little energy are pruned, and the freed budget is "
+        "reassigned to layers with large residual error.",
+        "During training the rank of unimportant layers shrinks to zero and their share of "
+        "the budget moves to the layers whose updates are still far from convergence.",
+    )
+    frame = docs(ADAPTIVE_RANK, revised, QUANTIZED_ADAPTERS)
+    pairs = pl.DataFrame({"a": [0, 0, 1], "b": [1, 2, 2]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    assert likely_pairs(frame, pairs).rows() == [(0, 1)]

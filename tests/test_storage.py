@@ -47,6 +47,18 @@ def test_rows_in_a_file_are_sorted_by_paper_id(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_partitions_staged_a_chunk_at_a_time_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    papers = frame(*STATE_A, paper(3), paper(4, day="2024-03-07"))
+    commit(papers, tmp_path / "whole")
+    monkeypatch.setattr("paperset.storage_commit.STAGE_CHUNK", chunk)
+    commit(papers, tmp_path / "chunked")
+    assert snapshot(tmp_path / "chunked") == snapshot(tmp_path / "whole")
+    assert len(snapshot(tmp_path / "whole")) == 5
+
+
 def test_read_papers_returns_the_committed_rows_with_typed_keys(tmp_path: Path) -> None:
     papers = frame(*STATE_B)
     commit(papers, tmp_path)

@@ -16,8 +16,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from paperset.minhash import THRESHOLD
-from paperset.shingles import jaccard
+from paperset.minhash import THRESHOLD, verified_pairs
 
 TextReader = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -101,6 +100,6 @@ def _near_stored_texts(
     numbered = pairs.join(node_of.rename({"node": "a"}), left_on="old", right_on="text_hash").join(
         node_of.rename({"node": "b"}), left_on="new", right_on="text_hash"
     )
-    similar = jaccard(docs.select("node", "abstract"), numbered.select("a", "b"))
-    close = similar.filter(pl.col("similarity") >= THRESHOLD)["a"].implode()
+    similar = verified_pairs(docs.select("node", "abstract"), numbered.select("a", "b"), THRESHOLD)
+    close = similar["a"].implode()
     return docs.filter(pl.col("node").is_in(close))["text_hash"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import io
 import json
 import os
@@ -28,15 +29,19 @@ def fsync_dir(path: Path) -> None:
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
     """Serialise `frame` as zstd Parquet, byte-identical for equal frames."""
     buffer = io.BytesIO()
+    _write_parquet(frame, buffer)
+    return buffer.getvalue()
+
+
+def _write_parquet(frame: pl.DataFrame, target: io.BytesIO | str) -> None:
     # Chunk layout leaks into row-group boundaries, so equal data must be one chunk first.
     frame.rechunk().write_parquet(
-        buffer,
+        target,
         compression="zstd",
         compression_level=ZSTD_LEVEL,
         statistics=True,
         row_group_size=ROW_GROUP_ROWS,
     )
-    return buffer.getvalue()
 
 
 def write_durable(path: Path, data: bytes) -> None:
@@ -87,8 +92,27 @@ def atomic_write_json(path: Path, payload: Any) -> bool:
 
 
 def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> bool:
-    """Write `frame` as deterministic zstd Parquet, atomically, unless already there."""
-    return atomic_write_bytes(path, parquet_bytes(frame))
+    """Write `frame` as deterministic zstd Parquet, atomically, unless already there.
+
+    Written straight to a temporary sibling, a row group at a time, so a large frame never
+    has its whole file in memory.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        _write_parquet(frame, tmp)
+        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+            Path(tmp).unlink()
+            return False
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+    return True
 
 
 def make_dirs(path: Path) -> set[Path]:

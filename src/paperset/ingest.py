@@ -14,6 +14,7 @@ import polars as pl
 from paperset.clean import clean_frame
 from paperset.decode import UnreadableDump, decode_dump
 from paperset.discover import RawFile
+from paperset.memory import compacted
 from paperset.parse import DecodedDump, ParsedBatch, parse_dumps
 from paperset.records import RAW_RECORD
 from paperset.sightings import sighting_key
@@ -198,8 +199,9 @@ class Ingested:
         self.lines_in_records += result.lines_in_records
         is_rejected = pl.col("reason").is_not_null()
         # Accepted records are keyed now and their raw text dropped: it is most of a batch.
-        self.accepted.append(_keyed(records.filter(~is_rejected)))
-        self.rejected.append(records.filter(is_rejected))
+        # Both parts are copied out, so the batch's own buffers are freed.
+        self.accepted.append(compacted(_keyed(records.filter(~is_rejected))))
+        self.rejected.append(compacted(records.filter(is_rejected)))
         self.rejected_files += result.rejected_files
         self.warnings += result.warnings
         self.parsed_files += result.parsed_files

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -27,6 +27,10 @@ class MergeResult:
     sighting_paper_ids: pl.Series
     merges: pl.DataFrame
     cut_links: pl.DataFrame  # near-identical abstracts left in different papers by a guard
+
+    def without_papers(self) -> MergeResult:
+        """This result once its papers are handed on, so their rows can be freed."""
+        return replace(self, papers=self.papers.clear())
 
 
 def merge_duplicates(

@@ -308,12 +308,20 @@ def _save_bands(out_dir: Path, run_id: str, work: MergeWork) -> list[str]:
     """Append this run's new bands in a file of their own, or write them all in one."""
     path = out_dir / META / f"bands-{run_id}.parquet"
     if work.new_bands is None or len(work.band_files) >= MAX_BAND_FILES:
-        atomic_write_parquet(path, work.bands.sort("text_hash", "hash"))
+        atomic_write_parquet(path, _by_text(work.bands))
         return [path.name]
     if work.new_bands.is_empty():
         return list(work.band_files)
-    atomic_write_parquet(path, work.new_bands.sort("text_hash", "hash"))
+    atomic_write_parquet(path, _by_text(work.new_bands))
     return [*work.band_files, path.name]
+
+
+def _by_text(bands: pl.DataFrame) -> pl.DataFrame:
+    """Bands in `text_hash` order, each text's in the order they were made: a stable sort
+    on one integer, skipped when `text_bands` made them in that order already."""
+    if bands["text_hash"].is_sorted():
+        return bands
+    return bands.sort("text_hash", maintain_order=True)
 
 
 def store_segment(out_dir: Path, run_id: str, work: MergeWork) -> MergeWork:

@@ -143,9 +143,11 @@ def paper_counts(
     the links inside them; `totals` one row per paper of the whole dataset (`topic`,
     `titled`, `n_sightings`).
     """
+    # Only papers that were there before can have changed: hash those rows alone.
+    again = remade.filter(pl.col("paper_id").is_in(previous["paper_id"].implode()))
     known = previous.select("paper_id", pl.struct(pl.all()).hash().alias("before"))
-    now = remade.select("paper_id", pl.struct(pl.all()).hash().alias("after"))
-    compared = now.join(known, on="paper_id", how="left")
+    now = again.select("paper_id", pl.struct(pl.all()).hash().alias("after"))
+    compared = now.join(known, on="paper_id")
     per_topic = totals["topic"].value_counts(sort=True)
     per_rule = merges["rule"].value_counts(sort=True)
     return {
@@ -153,10 +155,8 @@ def paper_counts(
         "remade": remade.height,
         "titled": totals["titled"].sum(),
         "arxiv_only": (~totals["titled"]).sum(),
-        "new": compared["before"].is_null().sum(),
-        "updated": (
-            compared["before"].is_not_null() & (compared["before"] != compared["after"])
-        ).sum(),
+        "new": remade.height - compared.height,
+        "updated": (compared["before"] != compared["after"]).sum(),
         "sightings_merged": int(totals["n_sightings"].sum() - totals.height),
         "taxonomy_version": TAXONOMY_VERSION,
         "merges_by_rule": dict(

@@ -154,10 +154,8 @@ def _stage(
     files: dict[str, FileEntry] = {}
     staged: dict[str, Path] = {}
     staging.mkdir(parents=True, exist_ok=True)
-    parts = list(_partitions(papers))
     with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
-        for start in range(0, len(parts), STAGE_CHUNK):
-            chunk = parts[start : start + STAGE_CHUNK]
+        for chunk in _partition_chunks(papers):
             blobs = pool.map(parquet_bytes, (part for _, part in chunk))
             for (name, part), data in zip(chunk, blobs, strict=True):
                 files[name] = FileEntry.of(data, part.height)
@@ -171,13 +169,21 @@ def _stage(
     return files, staged
 
 
-def _partitions(papers: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
-    """Yield each partition's file name and rows, sorted by `paper_id`, keys dropped."""
-    groups = papers.sort("paper_id").partition_by(
-        list(PARTITION_KEYS), as_dict=True, include_key=False
-    )
-    for (date, topic), part in sorted(groups.items()):
-        yield partition_file(date, topic), part
+def _partition_chunks(papers: pl.DataFrame) -> Iterator[list[tuple[str, pl.DataFrame]]]:
+    """Yield the partitions, STAGE_CHUNK at a time: each one's file name and rows, sorted by
+    `paper_id`, keys dropped.
+
+    One sort; each chunk's rows are then split out of it on their own, so only one chunk's
+    partitions are ever copied out at a time.
+    """
+    keys = list(PARTITION_KEYS)
+    ordered = papers.sort([*keys, "paper_id"])
+    runs = ordered.select(keys).with_row_index("start").group_by(keys, maintain_order=True)
+    starts = [*runs.agg(pl.col("start").first())["start"].to_list(), ordered.height]
+    for first in range(0, len(starts) - 1, STAGE_CHUNK):
+        lo, hi = starts[first], starts[min(first + STAGE_CHUNK, len(starts) - 1)]
+        groups = ordered.slice(lo, hi - lo).partition_by(keys, maintain_order=True)
+        yield [(partition_file(*part.select(keys).row(0)), part.drop(keys)) for part in groups]
 
 
 def _verify_staged(path: Path, expected: FileEntry) -> None:

@@ -48,9 +48,11 @@ def merge_clusters(sightings: pl.DataFrame) -> pl.DataFrame:
             pl.col("prior_paper_id").drop_nulls().unique().sort().alias("prior_ids"),
             _identity_title_key(),
         )
+        # The first URL of the abstract, else of the comments: as if searching the two
+        # joined by a space (a URL never holds one), without copying every abstract.
         .with_columns(
-            first_code_url(
-                pl.concat_str("abstract", "comments", separator=" ", ignore_nulls=True)
+            pl.coalesce(
+                first_code_url(pl.col("abstract")), first_code_url(pl.col("comments"))
             ).alias("code_url")
         )
     )
