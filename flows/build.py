@@ -129,6 +129,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
                 near_duplicates=config.near_duplicates,
                 bands=work.bands,
                 oversized=work.oversized,
+                sketches=work.sketches,
             )
             work = store_segment(out, report.run_id, work)  # the sightings' text is on disk now
         progress.step("assigning topics")

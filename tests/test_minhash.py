@@ -9,6 +9,7 @@ from paperset.minhash import (
     candidate_pairs,
     likely_pairs,
     near_duplicate_pairs,
+    text_bands,
 )
 from paperset.shingles import jaccard, word_hashes
 
@@ -177,3 +178,19 @@ def test_the_sketch_screen_keeps_pairs_near_the_threshold_and_drops_unrelated_on
     frame = docs(ADAPTIVE_RANK, revised, QUANTIZED_ADAPTERS)
     pairs = pl.DataFrame({"a": [0, 0, 1], "b": [1, 2, 2]}, schema={"a": pl.UInt32, "b": pl.UInt32})
     assert likely_pairs(frame, pairs).rows() == [(0, 1)]
+
+
+def test_sketches_made_with_the_bands_are_the_ones_the_screen_would_compute() -> None:
+    texts = pl.DataFrame(
+        {"text_hash": [11, 22], "abstract": [ADAPTIVE_RANK, QUANTIZED_ADAPTERS]},
+        schema={"text_hash": pl.UInt64, "abstract": pl.String},
+    )
+    bands, sketches = text_bands(texts)
+    assert sketches["text_hash"].to_list() == [11, 22]
+    assert bands["text_hash"].unique().sort().to_list() == [11, 22]
+    frame = docs(ADAPTIVE_RANK, QUANTIZED_ADAPTERS).with_columns(texts["text_hash"])
+    pairs = pl.DataFrame({"a": [0], "b": [1]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    assert likely_pairs(frame, pairs, sketches).is_empty()
+    # Known sketches are used as given: two equal ones make the unrelated pair likely.
+    alike = sketches.with_columns(sketch=pl.lit([0] * 72, pl.Array(pl.UInt8, 72)))
+    assert likely_pairs(frame, pairs, alike).rows() == [(0, 1)]

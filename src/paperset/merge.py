@@ -40,17 +40,19 @@ def merge_duplicates(
     near_duplicates: bool = True,
     bands: pl.DataFrame | None = None,
     oversized: pl.Series | None = None,
+    sketches: pl.DataFrame | None = None,
 ) -> MergeResult:
     """Cluster sightings into papers and build each paper field by field.
 
     `sightings` must be in a deterministic order (the store keeps them sorted);
     `previous` is the committed dataset, for the aliases of papers whose id changes.
-    `bands` and `oversized` are the kept band hashes (see `minhash.near_duplicate_pairs`).
+    `bands`, `oversized` and `sketches` are what is known of the texts already (see
+    `minhash.near_duplicate_pairs`).
     """
     nodes = sightings.with_row_index("node")
     edges = exact_edges(nodes)
     if near_duplicates:
-        edges = pl.concat([edges, _near_edges(nodes, bands, oversized)])
+        edges = pl.concat([edges, _near_edges(nodes, bands, oversized, sketches)])
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
     papers = assign_paper_ids(merge_clusters(clustered))
@@ -62,10 +64,13 @@ def merge_duplicates(
 
 
 def _near_edges(
-    nodes: pl.DataFrame, bands: pl.DataFrame | None, oversized: pl.Series | None
+    nodes: pl.DataFrame,
+    bands: pl.DataFrame | None,
+    oversized: pl.Series | None,
+    sketches: pl.DataFrame | None,
 ) -> pl.DataFrame:
     docs = nodes.select("node", "abstract", *(["text_hash"] if bands is not None else []))
-    pairs = near_duplicate_pairs(docs, bands=bands, oversized=oversized)
+    pairs = near_duplicate_pairs(docs, bands=bands, oversized=oversized, sketches=sketches)
     return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(EDGE_SCHEMA)
 
 

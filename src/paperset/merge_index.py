@@ -33,7 +33,7 @@ from paperset.fsio import atomic_write_bytes, atomic_write_parquet
 from paperset.hashing import stable_hash
 from paperset.keys import title_key
 from paperset.merge import LINKS
-from paperset.minhash import MAX_BUCKET, TEXT_BANDS, text_bands, text_hash
+from paperset.minhash import MAX_BUCKET, SKETCHES, TEXT_BANDS, text_bands, text_hash
 from paperset.sightings import SIGHTING
 
 STATE_VERSION = 1
@@ -89,6 +89,7 @@ class MergeWork:
     fresh: pl.DataFrame  # STORED rows to keep in this run's segment
     bands: pl.DataFrame  # bands of every live text (TEXT_BANDS)
     new_bands: pl.DataFrame | None  # bands to append, None to rewrite them all
+    sketches: pl.DataFrame  # sketches of the texts whose bands this run made (SKETCHES)
     band_files: tuple[str, ...]  # the band files appended to so far
     oversized: pl.Series  # band hashes shared by more than MAX_BUCKET texts
     links: pl.DataFrame  # the stored cut links (LINKS)
@@ -158,7 +159,7 @@ def plan_merge(
     replaced = pl.col("source_file").is_in(pl.Series(read_files, dtype=pl.String).implode())
     live, removed = stored.index.filter(~replaced), stored.index.filter(replaced)
     fresh = fresh.with_columns(match_keys())
-    new_bands = _new_bands(stored.bands, fresh)
+    new_bands, sketches = _new_bands(stored.bands, fresh)
     bands = pl.concat([stored.bands, new_bands])
     rewrite = not stored.current or not removed.is_empty()
     if not removed.is_empty():
@@ -190,6 +191,7 @@ def plan_merge(
         fresh=(fresh if stored.current else sightings).select(STORED.names()),
         bands=bands,
         new_bands=None if rewrite else new_bands,
+        sketches=sketches,
         band_files=stored.band_files,
         oversized=oversized.cast(pl.UInt64),
         links=stored.links if stored.current else stored.links.clear(),
@@ -215,8 +217,9 @@ def key_sightings(
     )
 
 
-def _new_bands(bands: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:
-    """The band hashes of the new sightings' texts that no kept band file has yet."""
+def _new_bands(bands: pl.DataFrame, fresh: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The band hashes of the new sightings' texts that no kept band file has yet, and
+    their sketches."""
     known = bands["text_hash"].unique().implode()
     new_texts = fresh.filter(~pl.col("text_hash").is_in(known)).unique("text_hash")
     return text_bands(new_texts.select("text_hash", "abstract"))
@@ -334,7 +337,12 @@ def store_segment(out_dir: Path, run_id: str, work: MergeWork) -> MergeWork:
     if not work.fresh.is_empty():
         atomic_write_parquet(_segment_path(out_dir, run_id), work.fresh)
     keys = [name for name in INDEX.names() if name in work.sightings.columns]
-    return replace(work, sightings=work.sightings.select(keys), fresh=work.fresh.clear())
+    return replace(
+        work,
+        sightings=work.sightings.select(keys),
+        fresh=work.fresh.clear(),
+        sketches=pl.DataFrame(schema=SKETCHES),
+    )
 
 
 def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:

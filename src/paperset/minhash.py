@@ -68,6 +68,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 PAIR_SCHEMA = pl.Schema({"a": pl.UInt32, "b": pl.UInt32, "similarity": pl.Float64})
 BAND_SCHEMA = pl.Schema({"node": pl.UInt32, "band": pl.UInt8, "hash": pl.UInt64})
 TEXT_BANDS = pl.Schema({"text_hash": pl.UInt64, "hash": pl.UInt64})
+SKETCHES = pl.Schema({"text_hash": pl.UInt64(), "sketch": pl.Array(pl.UInt8(), BANDS * ROWS)})
 
 
 def _constants(count: int, stream: int) -> np.ndarray:
@@ -105,17 +106,19 @@ def _bands(signatures: np.ndarray) -> np.ndarray:
     return hashes
 
 
-def _batch_band_hashes(batch: pl.DataFrame, min_words: int) -> pl.DataFrame:
-    """Compute the band hashes of one batch, skipping texts under `min_words` words."""
+def _batch_band_hashes(batch: pl.DataFrame, min_words: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """Compute the band hashes of one batch, skipping texts under `min_words` words, and
+    the sketch of each text that has them (see `likely_pairs`)."""
     words, counts = word_hashes(batch["abstract"])
     long_enough = counts >= min_words
     if not long_enough.any():
-        return pl.DataFrame(schema=BAND_SCHEMA)
+        return pl.DataFrame(schema=BAND_SCHEMA), _no_sketches()
     words = words[np.repeat(long_enough, counts)]
     shingles, shingle_counts = shingle_hashes(words, counts[long_enough])
-    hashes = _bands(_signatures(shingles, shingle_counts))
+    signatures = _signatures(shingles, shingle_counts)
+    hashes = _bands(signatures)
     nodes = batch["node"].to_numpy()[long_enough]
-    return pl.DataFrame(
+    bands = pl.DataFrame(
         {
             "node": np.repeat(nodes, BANDS),
             "band": np.tile(np.arange(BANDS, dtype=np.uint8), len(nodes)),
@@ -123,14 +126,25 @@ def _batch_band_hashes(batch: pl.DataFrame, min_words: int) -> pl.DataFrame:
         },
         schema=BAND_SCHEMA,
     )
+    return bands, signatures.astype(np.uint8)
 
 
 def band_hashes(docs: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFrame:
     """Return the LSH band hashes of each long-enough abstract: `node`, `band`, `hash`."""
+    return _bands_and_sketches(docs, min_words)[0]
+
+
+def _bands_and_sketches(docs: pl.DataFrame, min_words: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """Band hashes, and the sketches of the texts that have them, in node order."""
     if min_words < SHINGLE_WORDS:
         raise ValueError(f"min_words must be at least {SHINGLE_WORDS}, got {min_words}")
     parts = parallel_map(partial(_batch_band_hashes, min_words=min_words), doc_batches(docs))
-    return pl.concat([pl.DataFrame(schema=BAND_SCHEMA), *parts])
+    bands = pl.concat([pl.DataFrame(schema=BAND_SCHEMA), *(bands for bands, _ in parts)])
+    return bands, np.concatenate([_no_sketches(), *(sketches for _, sketches in parts)])
+
+
+def _no_sketches() -> np.ndarray:
+    return np.zeros((0, BANDS * ROWS), np.uint8)
 
 
 def text_hash() -> pl.Expr:
@@ -138,12 +152,16 @@ def text_hash() -> pl.Expr:
     return pl.col("abstract").map_batches(stable_hash, return_dtype=pl.UInt64).alias("text_hash")
 
 
-def text_bands(texts: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFrame:
-    """Return the band hashes of each long-enough text: `text_hash`, `hash`.
+def text_bands(
+    texts: pl.DataFrame, *, min_words: int = MIN_WORDS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the band hashes of each long-enough text (`text_hash`, `hash`) and its sketch
+    (SKETCHES).
 
     `texts` holds distinct texts: `text_hash` and `abstract`. Band hashes depend on the text
-    alone, so they can be kept from run to run and reused. The result is sorted by
-    `text_hash` (each text's bands in band order), so it is stored without another sort.
+    alone, so they can be kept from run to run and reused. They are sorted by `text_hash`
+    (each text's bands in band order), so they are stored without another sort. Sketches
+    only spare this run computing them again for its candidates: they are never stored.
     """
     docs = (
         texts.select("text_hash", "abstract")
@@ -151,10 +169,13 @@ def text_bands(texts: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFra
         .sort("text_hash")
         .with_row_index("node")
     )
-    bands = band_hashes(docs, min_words=min_words)
-    return pl.DataFrame(
-        {"text_hash": docs["text_hash"].gather(bands["node"]), "hash": bands["hash"]},
-        schema=TEXT_BANDS,
+    bands, sketches = _bands_and_sketches(docs, min_words)
+    text_of = docs["text_hash"].gather(bands["node"])
+    return (
+        pl.DataFrame({"text_hash": text_of, "hash": bands["hash"]}, schema=TEXT_BANDS),
+        pl.DataFrame(
+            {"text_hash": text_of.gather_every(BANDS), "sketch": sketches}, schema=SKETCHES
+        ),
     )
 
 
@@ -205,6 +226,7 @@ def near_duplicate_pairs(
     max_bucket: int = MAX_BUCKET,
     bands: pl.DataFrame | None = None,
     oversized: pl.Series | None = None,
+    sketches: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Link abstracts whose shingle Jaccard is at least `threshold`.
 
@@ -218,7 +240,8 @@ def near_duplicate_pairs(
     `bands` (`text_hash`, `hash`, from `text_bands`) saves computing them again: it must
     hold the bands of every long-enough text of `docs`, which then needs `text_hash` too.
     `oversized` names buckets known to exceed `max_bucket` among texts beyond `docs`; they
-    are skipped as well.
+    are skipped as well. `sketches` (from `text_bands`, with `bands`) are the known
+    sketches of some texts; the others' are computed.
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
@@ -229,41 +252,62 @@ def near_duplicate_pairs(
     if oversized is not None:
         shared = node_bands.filter(~pl.col("hash").is_in(oversized.implode()))
     candidates = candidate_pairs(shared, max_bucket=max_bucket)
-    similar = verified_pairs(distinct, candidates, threshold)
+    similar = verified_pairs(distinct, candidates, threshold, sketches)
     long_enough = node_bands["node"].unique().implode()
     texts = sightings.select("node", "rep").filter(pl.col("rep").is_in(long_enough))
     pairs = pl.concat([_identical(texts), _expand(similar, texts)])
     return pairs.cast(PAIR_SCHEMA).sort("a", "b")
 
 
-def verified_pairs(docs: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def verified_pairs(
+    docs: pl.DataFrame,
+    pairs: pl.DataFrame,
+    threshold: float,
+    sketches: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The candidate `pairs` of `docs` whose exact Jaccard reaches `threshold`, with it.
 
     Pairs whose sketches agree on too few permutations are dropped unverified.
     """
-    similar = jaccard(docs, likely_pairs(docs, pairs))
+    similar = jaccard(docs, likely_pairs(docs, pairs, sketches))
     return similar.filter(pl.col("similarity") >= threshold)
 
 
-def likely_pairs(docs: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+def likely_pairs(
+    docs: pl.DataFrame, pairs: pl.DataFrame, sketches: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The `pairs` (`a`, `b`) whose b-bit sketches agree on SKETCH_MIN_AGREEMENTS or more
-    permutations: every pair near the threshold or above it, and few below."""
-    ends = pl.concat([pairs["a"], pairs["b"]]).implode()
-    texts = docs.select("node", "abstract").filter(pl.col("node").is_in(ends)).sort("node")
-    sketches = np.concatenate(
-        [np.zeros((0, BANDS * ROWS), np.uint8), *parallel_map(_sketches, doc_batches(texts))]
-    )
-    nodes = texts["node"].to_numpy()
+    permutations: every pair near the threshold or above it, and few below.
+
+    `sketches` (SKETCHES) are those already known, by the `text_hash` of `docs`.
+    """
+    ends = docs.filter(pl.col("node").is_in(pl.concat([pairs["a"], pairs["b"]]).implode()))
+    nodes, sketch = _node_sketches(ends, sketches)
     a = np.searchsorted(nodes, pairs["a"].to_numpy())
     b = np.searchsorted(nodes, pairs["b"].to_numpy())
 
     def agree(chunk: slice) -> np.ndarray:
-        same = sketches[a[chunk]] == sketches[b[chunk]]
+        same = sketch[a[chunk]] == sketch[b[chunk]]
         return same.sum(axis=1, dtype=np.int32) >= SKETCH_MIN_AGREEMENTS
 
     chunks = [slice(lo, lo + _SKETCH_PAIRS) for lo in range(0, len(pairs), _SKETCH_PAIRS)]
     keep = np.concatenate([np.zeros(0, bool), *parallel_map(agree, chunks)])
     return pairs.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+def _node_sketches(docs: pl.DataFrame, known: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted nodes of `docs` and their sketches: looked up, else computed."""
+    if known is None or "text_hash" not in docs.columns:
+        known = pl.DataFrame(schema=SKETCHES)
+        docs = docs.with_columns(text_hash=pl.lit(None, pl.UInt64))
+    found = docs.join(known, on="text_hash", how="left").sort("node")
+    missing = found.filter(pl.col("sketch").is_null()).select("node", "abstract")
+    computed = parallel_map(_sketches, doc_batches(missing))
+    have = found.filter(pl.col("sketch").is_not_null())
+    nodes = np.concatenate([have["node"].to_numpy(), missing["node"].to_numpy()])
+    sketch = np.concatenate([_no_sketches(), have["sketch"].to_numpy(), *computed])
+    order = np.argsort(nodes, kind="stable")
+    return nodes[order], sketch[order]
 
 
 def _sketches(batch: pl.DataFrame) -> np.ndarray:
