@@ -1,9 +1,14 @@
+import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from paperset.discover import RawFile
-from paperset.ingest import batches_of, read_dumps
+from paperset.config import BuildConfig
+from paperset.discover import RawFile, discover_raw_files
+from paperset.ingest import Ingested, batches_of, ingest_batch, read_dumps
+
+SAMPLE = Path(__file__).parents[1] / "data" / "raw"
 
 
 def raw(name: str, size: int) -> RawFile:
@@ -45,3 +50,28 @@ def test_read_dumps_sorts_each_file_into_one_outcome(
         "dump": len(batch.dumps),
     }
     assert counts == {key: int(key == outcome) for key in counts}
+
+
+def held_bytes(frame: pl.DataFrame) -> int:
+    """The bytes of every buffer the frame's columns hold, shared ones included."""
+    table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    chunks = [chunk for column in table.columns for chunk in column.chunks]
+    return sum(buffer.size for chunk in chunks for buffer in chunk.buffers() if buffer)
+
+
+@pytest.mark.parametrize(
+    ("max_record_bytes", "today", "few"),
+    [
+        (2000, dt.date(2026, 12, 1), "rejected"),  # the 4 largest records are too large
+        (BuildConfig().max_record_bytes, dt.date(2026, 1, 1), "accepted"),  # most dated later
+    ],
+)
+def test_the_few_records_kept_from_a_batch_do_not_hold_on_to_the_whole_batch(
+    max_record_bytes: int, today: dt.date, few: str
+) -> None:
+    batch = ingest_batch(discover_raw_files(SAMPLE).files, None, max_record_bytes, today)
+    ingested = Ingested()
+    ingested.add_batch(batch)
+    [kept] = getattr(ingested, few)
+    assert 0 < kept.height < 20
+    assert held_bytes(kept) < held_bytes(batch.records) / 10

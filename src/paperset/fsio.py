@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +71,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
     """
     if holds(path, data):
         return False
+    return _replace_with(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def _replace_with(path: Path, write: Callable[[str], object]) -> bool:
+    """Have `write` fill a temporary sibling of `path`, then put it in place durably.
+
+    Left alone, and False, when `path` already holds the same bytes.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        write(tmp)
+        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+            Path(tmp).unlink()
+            return False
+        with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -97,22 +109,7 @@ def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> bool:
     Written straight to a temporary sibling, a row group at a time, so a large frame never
     has its whole file in memory.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        _write_parquet(frame, tmp)
-        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
-            Path(tmp).unlink()
-            return False
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-    return True
+    return _replace_with(path, lambda tmp: _write_parquet(frame, tmp))
 
 
 def make_dirs(path: Path) -> set[Path]:

@@ -110,13 +110,9 @@ def _bands(signatures: np.ndarray) -> np.ndarray:
 def _batch_band_hashes(batch: pl.DataFrame, min_words: int) -> tuple[pl.DataFrame, np.ndarray]:
     """Compute the band hashes of one batch, skipping texts under `min_words` words, and
     the sketch of each text that has them (see `likely_pairs`)."""
-    words, counts = word_hashes(batch["abstract"])
-    long_enough = counts >= min_words
+    long_enough, signatures = _text_signatures(batch["abstract"], min_words)
     if not long_enough.any():
         return pl.DataFrame(schema=BAND_SCHEMA), _no_sketches()
-    words = words[np.repeat(long_enough, counts)]
-    shingles, shingle_counts = shingle_hashes(words, counts[long_enough])
-    signatures = _signatures(shingles, shingle_counts)
     hashes = _bands(signatures)
     nodes = batch["node"].to_numpy()[long_enough]
     bands = pl.DataFrame(
@@ -128,6 +124,18 @@ def _batch_band_hashes(batch: pl.DataFrame, min_words: int) -> tuple[pl.DataFram
         schema=BAND_SCHEMA,
     )
     return bands, signatures.astype(np.uint8)
+
+
+def _text_signatures(abstracts: pl.Series, min_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which texts have at least `min_words` words, and the min-hashes of those texts."""
+    words, counts = word_hashes(abstracts)
+    long_enough = counts >= min_words
+    if not long_enough.any():
+        return long_enough, np.zeros((0, BANDS * ROWS), np.uint32)
+    shingles, shingle_counts = shingle_hashes(
+        words[np.repeat(long_enough, counts)], counts[long_enough]
+    )
+    return long_enough, _signatures(shingles, shingle_counts)
 
 
 def band_hashes(docs: pl.DataFrame, *, min_words: int = MIN_WORDS) -> pl.DataFrame:
@@ -312,10 +320,11 @@ def _node_sketches(docs: pl.DataFrame, known: pl.DataFrame | None) -> tuple[np.n
 
 
 def _sketches(batch: pl.DataFrame) -> np.ndarray:
-    """The low byte of each min-hash of each text, shape (texts, BANDS * ROWS)."""
-    words, counts = word_hashes(batch["abstract"])
-    shingles, shingle_counts = shingle_hashes(words, counts)
-    return _signatures(shingles, shingle_counts).astype(np.uint8)
+    """The low byte of each min-hash of each text, shape (texts, BANDS * ROWS).
+
+    Only texts with band hashes are ever screened: all long enough to have min-hashes.
+    """
+    return _text_signatures(batch["abstract"], 0)[1].astype(np.uint8)
 
 
 def _node_bands(distinct: pl.DataFrame, bands: pl.DataFrame | None, min_words: int) -> pl.DataFrame:

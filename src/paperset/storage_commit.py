@@ -144,9 +144,11 @@ def _stage(
 ) -> tuple[dict[str, FileEntry], dict[str, Path]]:
     """Describe every partition and stage, verified, each one whose bytes differ on disk.
 
-    Partitions are serialised by a thread pool a chunk at a time, so only one chunk's bytes
-    are in memory, while this thread compares and writes the ones already done: at 100k
-    records (~25k day x topic files) that halves the time of a one-by-one loop. Staged
+    Partitions are split out and serialised a chunk at a time, so only one chunk's rows and
+    bytes are in memory. A thread pool serialises while this thread compares and writes the
+    ones already done: the overlap is the gain (a pool of one is as fast as two, as polars'
+    ~0.4 ms fixed cost per write does not run in parallel), faster than a one-by-one loop
+    at 100k records (~25k day x topic files) on 2 cores. Staged
     files are flushed together by one `os.sync()` rather than one fsync each. Nothing in
     `.staging/` is visible to readers, so a crash before the flush loses only staging,
     which the next run clears.

@@ -16,6 +16,7 @@ from paperset.schema import PARTITION_KEYS, SLUG_PATTERN, Paper, polars_schema
 FORMAT_NAME = "paperset"
 FORMAT_VERSION = 1
 PART_FILE = "part-0.parquet"
+PARTITION_PATH = "papers/date={}/topic={}/" + PART_FILE  # the date as YYYY-MM-DD, the slug
 OWN_ENTRIES = frozenset(
     {"papers", "quarantine", "runs", "_meta", ".staging", ".lock", "releases", ".gitkeep"}
 )
@@ -92,17 +93,13 @@ def partition_file(date: object, topic: object) -> str:
         raise ValueError(f"partition date {date!r} is not a date")
     if not isinstance(topic, str) or not re.fullmatch(SLUG_PATTERN, topic):
         raise ValueError(f"partition topic {topic!r} is not a slug matching {SLUG_PATTERN}")
-    return f"papers/date={date.isoformat()}/topic={topic}/{PART_FILE}"
+    return PARTITION_PATH.format(date.isoformat(), topic)
 
 
 def partition_files(keys: pl.DataFrame) -> set[str]:
     """The partition file names of the `date` and `topic` pairs of `keys` (nulls skipped)."""
     names = keys.drop_nulls(["date", "topic"]).select(
-        pl.format(
-            f"papers/date={{}}/topic={{}}/{PART_FILE}",
-            pl.col("date").dt.strftime("%Y-%m-%d"),
-            "topic",
-        )
+        pl.format(PARTITION_PATH, pl.col("date").dt.strftime("%Y-%m-%d"), "topic")
     )
     return set(names.to_series().unique().to_list())
 
