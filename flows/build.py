@@ -19,6 +19,7 @@ from paperset.discover import Discovery, RawFile
 from paperset.finalise import to_contract
 from paperset.ingest import Ingested, batches_of
 from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
+from paperset.memory import return_freed_memory_promptly
 from paperset.merge import write_merges
 from paperset.merge_index import (
     dataset_totals,
@@ -29,6 +30,9 @@ from paperset.merge_index import (
     state_settings,
     store_segment,
 )
+from paperset.merge_index import (
+    merged as merged_work,
+)
 from paperset.quarantine import quarantine_entries, write_quarantine
 from paperset.report import (
     ErrorBudgetExceeded,
@@ -37,6 +41,7 @@ from paperset.report import (
     summary_markdown,
     topic_table,
 )
+from paperset.spill import run_work_dir
 from paperset.storage import commit_papers, dataset_run_id, output_lock, preflight_output
 from paperset.topics import classifier_version
 from paperset.update import apply_papers, read_before
@@ -75,6 +80,7 @@ def build_dataset(
         dask_address=dask_address or None,
         workers=workers,
     )
+    return_freed_memory_promptly()
     run_id = _run_id(config.run_time())
     report = RunReport(run_id, config.run_time().isoformat(), raw_dir, out_dir)
     preflight_output(config.out_dir)
@@ -110,8 +116,8 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         found = tasks.discover_raw_files(config.raw_dir)
         plan = plan_reads(found.files, load_ledger(out), config.parse_settings(), full=config.full)
     batches = batches_of(plan.to_read)
-    with run_progress(len(batches)) as progress:
-        ingested = _ingest(config, batches, report, progress)
+    with run_progress(len(batches)) as progress, run_work_dir(out, report.run_id) as work_dir:
+        ingested = _ingest(config, batches, report, progress, work_dir)
         _account(report, found, plan, ingested, config)
         with report.timing("merge"):
             stored = load_index(out, settings, dataset_run_id(out))
@@ -121,7 +127,9 @@ def _build(config: BuildConfig, report: RunReport) -> None:
                 stored,
                 key_sightings(ingested.take_accepted(), stored, now),
                 ingested.read_files(),
+                ingested.take_texts(),
             )
+            work = store_segment(out, report.run_id, work, ingested.texts)
             before = read_before(out, work)
             merged = tasks.merge_duplicates(
                 work.sightings,
@@ -130,8 +138,9 @@ def _build(config: BuildConfig, report: RunReport) -> None:
                 bands=work.bands,
                 oversized=work.oversized,
                 sketches=work.sketches,
+                texts=ingested.texts,
             )
-            work = store_segment(out, report.run_id, work)  # the sightings' text is on disk now
+            work = merged_work(work)
         progress.step("assigning topics")
         with report.timing("topics"):
             remade = to_contract(tasks.assign_topics(merged.papers), config.partition)
@@ -162,17 +171,21 @@ def _build(config: BuildConfig, report: RunReport) -> None:
 
 
 def _ingest(
-    config: BuildConfig, batches: list[list[RawFile]], report: RunReport, progress: RunProgress
+    config: BuildConfig,
+    batches: list[list[RawFile]],
+    report: RunReport,
+    progress: RunProgress,
+    work_dir: Path,
 ) -> Ingested:
-    """Read, parse and clean the files in batches of bounded size.
+    """Read, parse and clean the files in batches of bounded size, spilling to `work_dir`.
 
     On a Dask cluster when the build asks for one; else one batch after the other, here.
     """
     if config.on_dask():
         from flows.dask_ingest import ingest_on_dask
 
-        return ingest_on_dask(config, batches, report, progress)
-    ingested = Ingested()
+        return ingest_on_dask(config, batches, report, progress, work_dir)
+    ingested = Ingested.in_folder(work_dir)
     for number, batch_files in enumerate(batches, start=1):
         with report.timing("read"):
             batch = tasks.read_dumps(batch_files)

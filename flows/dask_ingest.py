@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger
@@ -60,7 +61,11 @@ def dask_runner(config: BuildConfig) -> DaskTaskRunner:
 
 
 def ingest_on_dask(
-    config: BuildConfig, batches: list[list[RawFile]], report: RunReport, progress: RunProgress
+    config: BuildConfig,
+    batches: list[list[RawFile]],
+    report: RunReport,
+    progress: RunProgress,
+    work_dir: Path,
 ) -> Ingested:
     """Read, parse and clean the batches on Dask; gather them in batch order.
 
@@ -69,7 +74,7 @@ def ingest_on_dask(
     workers' own overheads, count as the `cluster` stage, so that `read`, `parse`, `clean`
     and `cluster` add up to the wall time of the ingest.
     """
-    ingested = Ingested()
+    ingested = Ingested.in_folder(work_dir)
     if not batches:
         return ingested
     with _running(config, report) as (runner, threads):
@@ -82,8 +87,9 @@ def ingest_on_dask(
             ]
         results = _gather(futures, [index for index, _ in pieces], len(batches), progress)
         _share_time(report, results, time.perf_counter() - started, threads)
-    for result in results:
-        ingested.add_batch(result)
+    with report.timing("clean"):  # keying the records, and putting their texts on disk
+        for result in results:
+            ingested.add_batch(result)
     return ingested
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from paperset.config import BuildConfig
 from paperset.discover import RawFile, discover_raw_files
 from paperset.ingest import Ingested, batches_of, ingest_batch, read_dumps
 
@@ -59,19 +58,44 @@ def held_bytes(frame: pl.DataFrame) -> int:
     return sum(buffer.size for chunk in chunks for buffer in chunk.buffers() if buffer)
 
 
-@pytest.mark.parametrize(
-    ("max_record_bytes", "today", "few"),
-    [
-        (2000, dt.date(2026, 12, 1), "rejected"),  # the 4 largest records are too large
-        (BuildConfig().max_record_bytes, dt.date(2026, 1, 1), "accepted"),  # most dated later
-    ],
-)
-def test_the_few_records_kept_from_a_batch_do_not_hold_on_to_the_whole_batch(
-    max_record_bytes: int, today: dt.date, few: str
+def test_the_few_records_rejected_from_a_batch_do_not_hold_on_to_the_whole_batch(
+    tmp_path: Path,
 ) -> None:
-    batch = ingest_batch(discover_raw_files(SAMPLE).files, None, max_record_bytes, today)
-    ingested = Ingested()
+    # At 2000 bytes, the 4 largest records are too large.
+    batch = ingest_batch(discover_raw_files(SAMPLE).files, None, 2000, dt.date(2026, 12, 1))
+    ingested = Ingested.in_folder(tmp_path)
     ingested.add_batch(batch)
-    [kept] = getattr(ingested, few)
+    [kept] = ingested.rejected
     assert 0 < kept.height < 20
     assert held_bytes(kept) < held_bytes(batch.records) / 10
+
+
+def test_accepted_records_wait_on_disk_and_come_back_whole_with_their_abstracts(
+    tmp_path: Path,
+) -> None:
+    files = discover_raw_files(SAMPLE).files
+    today = dt.date(2026, 12, 1)
+    batches = [
+        ingest_batch(files[:1], None, 100_000, today),
+        ingest_batch(files, None, 100_000, today),
+    ]
+    ingested = Ingested.in_folder(tmp_path)
+    for batch in batches:
+        ingested.add_batch(batch)
+    expected = pl.concat([b.records.filter(pl.col("reason").is_null()) for b in batches])
+    assert ingested.accepted_count() == expected.height > 0
+    accepted = ingested.take_accepted()
+    texts = ingested.take_texts()
+    assert "abstract" not in accepted.columns
+    assert accepted["line"].to_list() == expected["line"].to_list()
+    back = accepted.join(
+        texts.store.read(accepted["text_hash"]), on="text_hash", how="left", maintain_order="left"
+    )
+    assert back["abstract"].to_list() == expected["abstract"].to_list()
+    # Each distinct text is stored, hashed into bands and sketched once, though the first
+    # file is read twice.
+    distinct = expected["abstract"].drop_nulls().n_unique()
+    assert sum(pl.read_parquet(part).height for part in texts.store.parts) == distinct
+    assert texts.sketches["text_hash"].is_unique().all()
+    assert texts.bands["text_hash"].is_sorted()
+    assert not list((tmp_path / "accepted").iterdir())  # taken: the spill is gone

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import polars as pl
 
 from paperset.minhash import THRESHOLD, verified_pairs
+from paperset.spill import Texts
 
 TextReader = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -29,13 +30,15 @@ def affected_sightings(
     oversized: pl.Series,
     links: pl.DataFrame,
     read_texts: TextReader,
+    fresh_texts: Texts,
 ) -> pl.Series:
     """Mark each `live` index row the run must re-merge.
 
     `fresh` are the new sightings with their keys, `removed` the index rows of replaced
-    ones; `read_texts` reads the abstracts of index rows (`text_hash`, `abstract`).
+    ones; `read_texts` reads the abstracts of index rows (`text_hash`, `abstract`), and
+    `fresh_texts` those of the new sightings.
     """
-    near = _near_stored_texts(live, fresh, bands, oversized, read_texts)
+    near = _near_stored_texts(live, fresh, bands, oversized, read_texts, fresh_texts)
     reached = pl.Series(values=[False] * live.height, dtype=pl.Boolean)
     new = fresh.select(_KEYS[:-1]).with_columns(paper_id=pl.lit(None, pl.String))
     frontier = pl.concat([new, removed.select(_KEYS)])
@@ -80,10 +83,11 @@ def _near_stored_texts(
     bands: pl.DataFrame,
     oversized: pl.Series,
     read_texts: TextReader,
+    fresh_texts: Texts,
 ) -> pl.Series:
     """Stored abstracts whose Jaccard with a new one reaches the merge's threshold."""
-    new_texts = fresh.select("text_hash", "abstract").drop_nulls().unique("text_hash")
-    new_bands = bands.join(new_texts.select("text_hash"), on="text_hash")
+    new_texts = fresh.select("text_hash").drop_nulls().unique()
+    new_bands = bands.join(new_texts, on="text_hash")
     usable = new_bands.filter(~pl.col("hash").is_in(oversized.implode()))
     pairs = (
         bands.join(usable, on="hash", suffix="_new")
@@ -95,7 +99,8 @@ def _near_stored_texts(
         return pl.Series("text_hash", [], dtype=pl.UInt64)
     candidates = live.filter(pl.col("text_hash").is_in(pairs["old"].unique().implode()))
     old_texts = read_texts(candidates.unique("text_hash", keep="first"))
-    docs = pl.concat([new_texts, old_texts.select(new_texts.columns)]).with_row_index("node")
+    new_read = fresh_texts.read(pairs["new"])
+    docs = pl.concat([new_read, old_texts.select(new_read.columns)]).with_row_index("node")
     node_of = docs.select("node", "text_hash")
     numbered = pairs.join(node_of.rename({"node": "a"}), left_on="old", right_on="text_hash").join(
         node_of.rename({"node": "b"}), left_on="new", right_on="text_hash"

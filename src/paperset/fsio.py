@@ -7,11 +7,12 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 
 # Pinned so equal frames give equal bytes whatever the library defaults become.
 ZSTD_LEVEL = 3
@@ -110,6 +111,25 @@ def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> bool:
     has its whole file in memory.
     """
     return _replace_with(path, lambda tmp: _write_parquet(frame, tmp))
+
+
+def atomic_write_parquet_parts(path: Path, parts: Iterable[pl.DataFrame], schema: pl.Schema) -> int:
+    """Write the frames `parts` (each of `schema`) as one zstd Parquet file, atomically,
+    holding one part in memory at a time; return how many rows were written."""
+    rows = 0
+
+    def write(tmp: str) -> None:
+        nonlocal rows
+        arrow_schema = pl.DataFrame(schema=schema).to_arrow().schema
+        with pq.ParquetWriter(
+            tmp, arrow_schema, compression="zstd", compression_level=ZSTD_LEVEL
+        ) as writer:
+            for part in parts:
+                writer.write_table(part.to_arrow(), row_group_size=ROW_GROUP_ROWS)
+                rows += part.height
+
+    _replace_with(path, write)
+    return rows
 
 
 def make_dirs(path: Path) -> set[Path]:

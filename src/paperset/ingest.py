@@ -8,6 +8,7 @@ import itertools
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -15,9 +16,11 @@ from paperset.clean import clean_frame
 from paperset.decode import UnreadableDump, decode_dump
 from paperset.discover import RawFile
 from paperset.memory import compacted
+from paperset.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
 from paperset.parse import DecodedDump, ParsedBatch, parse_dumps
 from paperset.records import RAW_RECORD
 from paperset.sightings import sighting_key
+from paperset.spill import RunTexts, Spill, TextStore
 
 RAW_SNIPPET_CHARS = 2000
 
@@ -177,9 +180,17 @@ def ingest_batch(
 
 @dataclass
 class Ingested:
-    """Everything the batches of one run yielded, gathered for the merge."""
+    """Everything the batches of one run yielded, gathered for the merge.
 
-    accepted: list[pl.DataFrame] = field(default_factory=list)
+    Each batch's new abstracts go to a `TextStore`, and get their band hashes and sketches
+    as they come in; its accepted records (without their abstracts), band hashes and
+    sketches are spilled to disk until the merge takes them (see `paperset.spill`).
+    """
+
+    texts: TextStore
+    accepted: Spill
+    bands: Spill
+    sketches: Spill
     rejected: list[pl.DataFrame] = field(default_factory=list)
     rejected_files: list[RejectedFile] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -187,6 +198,17 @@ class Ingested:
     records_read: int = 0
     content_lines: int = 0
     lines_in_records: int = 0
+
+    @classmethod
+    def in_folder(cls, work: Path) -> Ingested:
+        """Gather a run's batches, spilling to `work`."""
+        keyed = _keyed(_no_records()).drop("abstract").schema
+        return cls(
+            TextStore(work / "texts"),
+            Spill(work / "accepted", keyed),
+            Spill(work / "bands", TEXT_BANDS),
+            Spill(work / "sketches", SKETCHES),
+        )
 
     def add(self, batch: ReadBatch, parsed: ParsedBatch, records: pl.DataFrame) -> None:
         """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
@@ -198,9 +220,14 @@ class Ingested:
         self.content_lines += result.content_lines
         self.lines_in_records += result.lines_in_records
         is_rejected = pl.col("reason").is_not_null()
-        # Accepted records are keyed now and their raw text dropped: it is most of a batch.
-        # Both parts are copied out, so the batch's own buffers are freed.
-        self.accepted.append(compacted(_keyed(records.filter(~is_rejected))))
+        # Accepted records are keyed now, their raw text dropped and their abstracts put
+        # on disk: together most of a batch. The rejected ones are copied out, so they do
+        # not hold the batch's buffers.
+        accepted = _keyed(records.filter(~is_rejected))
+        bands, sketches = text_bands(self.texts.add(accepted.select("text_hash", "abstract")))
+        self.bands.put(bands)
+        self.sketches.put(sketches)
+        self.accepted.put(accepted.drop("abstract"))
         self.rejected.append(compacted(records.filter(is_rejected)))
         self.rejected_files += result.rejected_files
         self.warnings += result.warnings
@@ -209,14 +236,17 @@ class Ingested:
 
     def accepted_count(self) -> int:
         """How many records of the run were accepted."""
-        return sum(frame.height for frame in self.accepted)
+        return self.accepted.rows
 
     def take_accepted(self) -> pl.DataFrame:
-        """Hand the accepted records (keyed by `sighting_key`, without `raw`) over to the
-        merge, and let go of them here."""
-        accepted = pl.concat([_keyed(_no_records()), *self.accepted], how="vertical")
-        self.accepted = []
-        return accepted
+        """Hand the accepted records (keyed by `sighting_key` and `text_hash`, without `raw`
+        or `abstract`) over to the merge, and let go of them here."""
+        return self.accepted.take()
+
+    def take_texts(self) -> RunTexts:
+        """Hand the run's texts, their band hashes and sketches over to the merge."""
+        bands = self.bands.take().sort("text_hash", maintain_order=True)
+        return RunTexts(self.texts, bands, self.sketches.take())
 
     def rejected_records(self) -> pl.DataFrame:
         """All rejected records of the run."""
@@ -228,7 +258,7 @@ class Ingested:
 
 
 def _keyed(records: pl.DataFrame) -> pl.DataFrame:
-    return records.with_columns(sighting_key()).drop("raw", "reason")
+    return records.with_columns(sighting_key(), text_hash()).drop("raw", "reason")
 
 
 def _no_records() -> pl.DataFrame:

@@ -11,11 +11,13 @@ from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
 from paperset.fsio import atomic_write_parquet
 from paperset.minhash import near_duplicate_pairs, text_hash
 from paperset.report import RUNS_DIR
+from paperset.spill import Texts, TextsInMemory
 from paperset.survivorship import (
     assign_paper_ids,
     carry_aliases,
     keep_ingested_at,
     merge_clusters,
+    with_abstracts,
 )
 
 
@@ -41,21 +43,28 @@ def merge_duplicates(
     bands: pl.DataFrame | None = None,
     oversized: pl.Series | None = None,
     sketches: pl.DataFrame | None = None,
+    texts: Texts | None = None,
 ) -> MergeResult:
     """Cluster sightings into papers and build each paper field by field.
 
-    `sightings` must be in a deterministic order (the store keeps them sorted);
+    `sightings` must be in a deterministic order (the store keeps them sorted). They hold
+    their `abstract`, or its `text_hash` and `texts` to read it from;
     `previous` is the committed dataset, for the aliases of papers whose id changes.
     `bands`, `oversized` and `sketches` are what is known of the texts already (see
     `minhash.near_duplicate_pairs`).
     """
+    if "abstract" in sightings.columns:
+        texts = TextsInMemory(sightings.select(text_hash(), "abstract"))
+        sightings = sightings.with_columns(text_hash()).drop("abstract")
+    if texts is None:
+        raise ValueError("sightings without abstracts need texts to read them from")
     nodes = sightings.with_row_index("node")
     edges = exact_edges(nodes)
     if near_duplicates:
-        edges = pl.concat([edges, _near_edges(nodes, bands, oversized, sketches)])
+        edges = pl.concat([edges, _near_edges(nodes, bands, oversized, sketches, texts)])
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
-    papers = assign_paper_ids(merge_clusters(clustered))
+    papers = assign_paper_ids(with_abstracts(merge_clusters(clustered), texts))
     papers = keep_ingested_at(carry_aliases(papers, previous), previous)
     paper_ids = clustered.join(papers.select("cluster", "paper_id"), on="cluster", how="left")
     return MergeResult(
@@ -68,9 +77,12 @@ def _near_edges(
     bands: pl.DataFrame | None,
     oversized: pl.Series | None,
     sketches: pl.DataFrame | None,
+    texts: Texts,
 ) -> pl.DataFrame:
-    docs = nodes.select("node", "abstract", *(["text_hash"] if bands is not None else []))
-    pairs = near_duplicate_pairs(docs, bands=bands, oversized=oversized, sketches=sketches)
+    docs = nodes.select("node", "text_hash")
+    pairs = near_duplicate_pairs(
+        docs, bands=bands, oversized=oversized, sketches=sketches, texts=texts
+    )
     return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(EDGE_SCHEMA)
 
 
@@ -114,7 +126,7 @@ def _cut_links(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
         pl.col("paper_id_a") != pl.col("paper_id_b")
     )
     ends = pl.concat([cut["a"], cut["b"]]).unique().implode()
-    texts = paper_ids.filter(pl.col("node").is_in(ends)).select("node", text_hash())
+    texts = paper_ids.filter(pl.col("node").is_in(ends)).select("node", "text_hash")
     return (
         cut.join(texts.rename({"node": "a", "text_hash": "text_a"}), on="a")
         .join(texts.rename({"node": "b", "text_hash": "text_b"}), on="b")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,13 @@ from typing import Any
 import polars as pl
 
 from paperset.affected import affected_sightings
-from paperset.fsio import atomic_write_bytes, atomic_write_parquet
+from paperset.fsio import atomic_write_bytes, atomic_write_parquet, atomic_write_parquet_parts
 from paperset.hashing import stable_hash
 from paperset.keys import title_key
 from paperset.merge import LINKS
 from paperset.minhash import MAX_BUCKET, SKETCHES, TEXT_BANDS, text_bands, text_hash
-from paperset.sightings import SIGHTING
+from paperset.sightings import HELD_SIGHTING, SIGHTING
+from paperset.spill import TEXTS, RunTexts, TextStore
 
 STATE_VERSION = 1
 META = Path("_meta")
@@ -60,7 +62,7 @@ INDEX = pl.Schema(
         "titled": pl.Boolean(),
     }
 )
-KEYED_SIGHTING = pl.Schema({**SIGHTING, "title_hash": pl.UInt64(), "text_hash": pl.UInt64()})
+KEYED_SIGHTING = pl.Schema({**HELD_SIGHTING, "title_hash": pl.UInt64()})
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,11 @@ class MergeWork:
     placed: pl.DataFrame  # paper_id, date, topic of the affected papers before this run
     kept: pl.DataFrame  # INDEX rows of the sightings left as they are
     segments: pl.DataFrame  # sighting_key, source_file, line, segment of the affected stored
-    fresh: pl.DataFrame  # STORED rows to keep in this run's segment
+    fresh: pl.DataFrame  # KEYED_SIGHTING rows to keep in this run's segment, with their texts
     bands: pl.DataFrame  # bands of every live text (TEXT_BANDS)
     new_bands: pl.DataFrame | None  # bands to append, None to rewrite them all
     sketches: pl.DataFrame  # sketches of the texts whose bands this run made (SKETCHES)
-    band_files: tuple[str, ...]  # the band files appended to so far
+    band_files: tuple[str, ...]  # the band files appended to so far; once stored, this run's
     oversized: pl.Series  # band hashes shared by more than MAX_BUCKET texts
     links: pl.DataFrame  # the stored cut links (LINKS)
     everything: bool  # True when every sighting is affected
@@ -99,13 +101,14 @@ class MergeWork:
 def match_keys() -> list[pl.Expr]:
     """The keys a sighting is matched on: its arXiv id, and stable hashes of its title key
     and abstract (null where there is none: `stable_hash` hashes a null as "")."""
+    return [pl.col("arxiv_id"), title_hash(), text_hash()]
+
+
+def title_hash() -> pl.Expr:
+    """A stable hash of the title key, null where there is none."""
     key = title_key(pl.col("title"))
     titles = key.map_batches(stable_hash, return_dtype=pl.UInt64)
-    return [
-        pl.col("arxiv_id"),
-        pl.when(key.is_not_null()).then(titles).alias("title_hash"),
-        pl.when(pl.col("abstract").is_not_null()).then(text_hash()).alias("text_hash"),
-    ]
+    return pl.when(key.is_not_null()).then(titles).alias("title_hash")
 
 
 def state_settings(partition: str, taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
@@ -150,16 +153,19 @@ def plan_merge(
     stored: MergeIndex,
     fresh: pl.DataFrame,
     read_files: list[str],
+    texts: RunTexts,
 ) -> MergeWork:
     """Find the sightings this run must re-merge and read them, with everything they need.
 
     `fresh` holds this run's accepted sightings (`key_sightings`); the stored sightings of
-    `read_files` are replaced by them.
+    `read_files` are replaced by them. `texts` holds their abstracts: the abstracts of the
+    stored sightings read here are added to it.
     """
     replaced = pl.col("source_file").is_in(pl.Series(read_files, dtype=pl.String).implode())
     live, removed = stored.index.filter(~replaced), stored.index.filter(replaced)
-    fresh = fresh.with_columns(match_keys())
-    new_bands, sketches = _new_bands(stored.bands, fresh)
+    fresh = fresh.with_columns(title_hash())
+    known = stored.bands["text_hash"].unique().implode()
+    new_bands = texts.bands.filter(~pl.col("text_hash").is_in(known))
     bands = pl.concat([stored.bands, new_bands])
     rewrite = not stored.current or not removed.is_empty()
     if not removed.is_empty():
@@ -172,13 +178,18 @@ def plan_merge(
             bands,
             _oversized(bands, fresh["text_hash"]),
             stored.links,
-            lambda rows: _read_stored(out_dir, rows).select("text_hash", "abstract"),
+            lambda rows: _read_texts(out_dir, rows),
+            texts.store,
         )
     else:
         affected = pl.Series(values=[True] * live.height, dtype=pl.Boolean)
     touched = live.filter(affected)
-    sightings = pl.concat([_read_stored(out_dir, touched), fresh.cast(KEYED_SIGHTING)])
-    sightings = sightings.sort("source_file", "line")
+    read, unbanded = _read_stored(out_dir, touched, texts.store, known)
+    # Only sightings stored before band files existed have texts without bands.
+    old_bands, old_sketches = text_bands(unbanded)
+    new_bands = pl.concat([new_bands, old_bands])
+    bands = pl.concat([bands, old_bands])
+    sightings = pl.concat([read, fresh.cast(KEYED_SIGHTING)]).sort("source_file", "line")
     # Re-merging everything reads every segment anyway: write them back as one, compacted.
     # It also sees every text, so the merge counts each bucket's size itself.
     stays = touched if stored.current else touched.clear()
@@ -188,10 +199,10 @@ def plan_merge(
         placed=pl.concat([touched, removed]).select("paper_id", "date", "topic").unique(),
         kept=live.filter(~affected),
         segments=stays.select("sighting_key", "source_file", "line", "segment"),
-        fresh=(fresh if stored.current else sightings).select(STORED.names()),
+        fresh=(fresh.cast(KEYED_SIGHTING) if stored.current else sightings),
         bands=bands,
         new_bands=None if rewrite else new_bands,
-        sketches=sketches,
+        sketches=pl.concat([texts.sketches, old_sketches]),
         band_files=stored.band_files,
         oversized=oversized.cast(pl.UInt64),
         links=stored.links if stored.current else stored.links.clear(),
@@ -212,17 +223,9 @@ def key_sightings(
     return (
         accepted.join(before, on="sighting_key", how="left")
         .with_columns(pl.col("first_seen").fill_null(pl.lit(run_time, pl.Datetime("us", "UTC"))))
-        .select(SIGHTING.names())
-        .cast(SIGHTING)
+        .select(HELD_SIGHTING.names())
+        .cast(HELD_SIGHTING)
     )
-
-
-def _new_bands(bands: pl.DataFrame, fresh: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The band hashes of the new sightings' texts that no kept band file has yet, and
-    their sketches."""
-    known = bands["text_hash"].unique().implode()
-    new_texts = fresh.filter(~pl.col("text_hash").is_in(known)).unique("text_hash")
-    return text_bands(new_texts.select("text_hash", "abstract"))
 
 
 def _live(bands: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
@@ -238,9 +241,33 @@ def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
     return sizes.filter(pl.col("len") > MAX_BUCKET)["hash"]
 
 
-def _read_stored(out_dir: Path, touched: pl.DataFrame) -> pl.DataFrame:
-    """Read the affected sightings from their segments, with their keys and former paper."""
-    parts = [pl.DataFrame(schema=KEYED_SIGHTING)]
+def _read_stored(
+    out_dir: Path, touched: pl.DataFrame, store: TextStore, known: pl.Series
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read the affected sightings from their segments, with their keys and former paper.
+
+    Their abstracts go to `store`, a segment at a time. Also returns the texts it added
+    that are not among the `known` (imploded) texts with bands (TEXTS rows).
+    """
+    parts, unbanded = [pl.DataFrame(schema=KEYED_SIGHTING)], [pl.DataFrame(schema=TEXTS)]
+    for found in _stored_rows(out_dir, touched):
+        added = store.add(found.select("text_hash", "abstract"))
+        unbanded.append(added.filter(~pl.col("text_hash").is_in(known)))
+        parts.append(found.select(KEYED_SIGHTING.names()).cast(KEYED_SIGHTING))
+    return pl.concat(parts), pl.concat(unbanded)
+
+
+def _read_texts(out_dir: Path, rows: pl.DataFrame) -> pl.DataFrame:
+    """The abstracts of index rows, read from their segments (`text_hash`, `abstract`)."""
+    parts = [pl.DataFrame(schema=TEXTS)]
+    for found in _stored_rows(out_dir, rows):
+        parts.append(found.select(TEXTS.names()).cast(TEXTS))
+    return pl.concat(parts)
+
+
+def _stored_rows(out_dir: Path, touched: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The stored rows of index rows, a segment at a time, with their keys and former
+    paper."""
     for (segment,), rows in touched.group_by(["segment"], maintain_order=True):
         wanted = rows.select(
             "sighting_key",
@@ -257,8 +284,7 @@ def _read_stored(out_dir: Path, touched: pl.DataFrame) -> pl.DataFrame:
             .collect()
             .join(wanted, on=["sighting_key", "source_file", "line"], how="inner")
         )
-        parts.append(found.select(KEYED_SIGHTING.names()).cast(KEYED_SIGHTING))
-    return pl.concat(parts)
+        yield found
 
 
 def save_index(
@@ -293,7 +319,7 @@ def save_index(
     names = {kind: f"{kind}-{run_id}.parquet" for kind in ("index", "links")}
     atomic_write_parquet(out_dir / META / names["index"], index)
     atomic_write_parquet(out_dir / META / names["links"], _kept_links(work, cut_links))
-    band_files = _save_bands(out_dir, run_id, work)
+    band_files = list(work.band_files)
     state = {
         **names,
         "bands": band_files,
@@ -327,20 +353,32 @@ def _by_text(bands: pl.DataFrame) -> pl.DataFrame:
     return bands.sort("text_hash", maintain_order=True)
 
 
-def store_segment(out_dir: Path, run_id: str, work: MergeWork) -> MergeWork:
-    """Write this run's segment of sightings; keep only the keys the index needs of them.
+def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore) -> MergeWork:
+    """Write this run's segment of sightings, their abstracts read back from `texts`, and
+    its band hashes; keep the names of the band files.
 
-    Called once the merge is done, so the sightings' text is freed before topics and the
-    commit. A segment no state names yet is harmless: the next run that saves its state
-    deletes it if it is not the current one.
+    Called before the merge, while the run holds the least: each part of the segment is
+    built with its abstracts in memory. Files no state names yet are harmless: the next
+    run that saves its state deletes them if they are not the current ones.
     """
     if not work.fresh.is_empty():
-        atomic_write_parquet(_segment_path(out_dir, run_id), work.fresh)
+        rows = work.fresh.select(*[n for n in STORED.names() if n != "abstract"], "text_hash")
+        parts = (part.select(STORED.names()).cast(STORED) for part in texts.joined(rows))
+        written = atomic_write_parquet_parts(_segment_path(out_dir, run_id), parts, STORED)
+        if written != rows.height:
+            raise RuntimeError(f"segment {run_id}: {written} of {rows.height} sightings written")
+    band_files = tuple(_save_bands(out_dir, run_id, work))
+    return replace(work, fresh=work.fresh.clear(), new_bands=None, band_files=band_files)
+
+
+def merged(work: MergeWork) -> MergeWork:
+    """`work` once merged: only the keys the index needs of its sightings, and no bands or
+    sketches, so those are freed before topics and the commit."""
     keys = [name for name in INDEX.names() if name in work.sightings.columns]
     return replace(
         work,
         sightings=work.sightings.select(keys),
-        fresh=work.fresh.clear(),
+        bands=work.bands.clear(),
         sketches=pl.DataFrame(schema=SKETCHES),
     )
 

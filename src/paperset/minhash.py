@@ -56,6 +56,7 @@ from paperset.shingles import (
     shingle_hashes,
     word_hashes,
 )
+from paperset.spill import Texts, TextsInMemory
 
 BANDS = 24
 ROWS = 3
@@ -157,8 +158,10 @@ def _no_sketches() -> np.ndarray:
 
 
 def text_hash() -> pl.Expr:
-    """A stable hash of `abstract`'s exact text: equal texts, equal hashes, on any version."""
-    return pl.col("abstract").map_batches(stable_hash, return_dtype=pl.UInt64).alias("text_hash")
+    """A stable hash of `abstract`'s exact text: equal texts, equal hashes, on any version;
+    null where there is no abstract."""
+    hashes = pl.col("abstract").map_batches(stable_hash, return_dtype=pl.UInt64)
+    return pl.when(pl.col("abstract").is_not_null()).then(hashes).alias("text_hash")
 
 
 def text_bands(
@@ -236,13 +239,15 @@ def near_duplicate_pairs(
     bands: pl.DataFrame | None = None,
     oversized: pl.Series | None = None,
     sketches: pl.DataFrame | None = None,
+    texts: Texts | None = None,
 ) -> pl.DataFrame:
     """Link abstracts whose shingle Jaccard is at least `threshold`.
 
-    `docs` holds `node` (UInt32, unique) and `abstract`; the result holds `a` < `b` and
-    `similarity`, sorted. Sightings of one identical text are linked to its first node
-    and similar texts through those nodes, so the connected components are exactly those
-    of all pairs while the links stay linear in the input. A pair is found when it
+    `docs` holds `node` (UInt32, unique) and `abstract`, or `node` and `text_hash` with
+    `texts` to read the abstracts it needs (those of the pairs it verifies). The result
+    holds `a` < `b` and `similarity`, sorted. Sightings of one identical text are linked
+    to its first node and similar texts through those nodes, so the connected components
+    are exactly those of all pairs while the links stay linear in the input. A pair is found when it
     shares a band: with probability 0.96 at Jaccard 0.5 and 0.997 at 0.6 (see the
     module docstring).
 
@@ -254,17 +259,22 @@ def near_duplicate_pairs(
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    sightings = docs.with_columns(rep=pl.col("node").min().over("abstract"))
-    distinct = sightings.filter(pl.col("node") == pl.col("rep"))
-    node_bands = _node_bands(distinct, bands, min_words)
+    if "abstract" in docs.columns:
+        texts = TextsInMemory(docs.select(text_hash(), "abstract"))
+        docs = docs.select("node", text_hash())
+    if texts is None:
+        raise ValueError("docs without abstracts need texts to read them from")
+    sightings = docs.with_columns(rep=pl.col("node").min().over("text_hash"))
+    distinct = sightings.filter(pl.col("node") == pl.col("rep")).select("node", "text_hash")
+    node_bands = _node_bands(distinct, bands, min_words, texts)
     shared = node_bands
     if oversized is not None:
         shared = node_bands.filter(~pl.col("hash").is_in(oversized.implode()))
     candidates = candidate_pairs(shared, max_bucket=max_bucket)
-    similar = verified_pairs(distinct, candidates, threshold, sketches)
+    similar = verified_pairs(distinct, candidates, threshold, sketches, texts)
     long_enough = node_bands["node"].unique().implode()
-    texts = sightings.select("node", "rep").filter(pl.col("rep").is_in(long_enough))
-    pairs = pl.concat([_identical(texts), _expand(similar, texts)])
+    banded = sightings.select("node", "rep").filter(pl.col("rep").is_in(long_enough))
+    pairs = pl.concat([_identical(banded), _expand(similar, banded)])
     return pairs.cast(PAIR_SCHEMA).sort("a", "b")
 
 
@@ -273,25 +283,30 @@ def verified_pairs(
     pairs: pl.DataFrame,
     threshold: float,
     sketches: pl.DataFrame | None = None,
+    texts: Texts | None = None,
 ) -> pl.DataFrame:
     """The candidate `pairs` of `docs` whose exact Jaccard reaches `threshold`, with it.
 
-    Pairs whose sketches agree on too few permutations are dropped unverified.
+    Pairs whose sketches agree on too few permutations are dropped unverified. `docs`
+    without `abstract` have them read from `texts`, for the ends of the pairs screened.
     """
-    similar = jaccard(docs, likely_pairs(docs, pairs, sketches))
+    likely = likely_pairs(docs, pairs, sketches, texts)
+    similar = jaccard(_ends_with_abstracts(docs, likely, texts), likely)
     return similar.filter(pl.col("similarity") >= threshold)
 
 
 def likely_pairs(
-    docs: pl.DataFrame, pairs: pl.DataFrame, sketches: pl.DataFrame | None = None
+    docs: pl.DataFrame,
+    pairs: pl.DataFrame,
+    sketches: pl.DataFrame | None = None,
+    texts: Texts | None = None,
 ) -> pl.DataFrame:
     """The `pairs` (`a`, `b`) whose b-bit sketches agree on SKETCH_MIN_AGREEMENTS or more
     permutations: every pair near the threshold or above it, and few below.
 
     `sketches` (SKETCHES) are those already known, by the `text_hash` of `docs`.
     """
-    ends = docs.filter(pl.col("node").is_in(pl.concat([pairs["a"], pairs["b"]]).implode()))
-    nodes, sketch = _node_sketches(ends, sketches)
+    nodes, sketch = _node_sketches(_ends(docs, pairs), sketches, texts)
     a = np.searchsorted(nodes, pairs["a"].to_numpy())
     b = np.searchsorted(nodes, pairs["b"].to_numpy())
 
@@ -304,13 +319,38 @@ def likely_pairs(
     return pairs.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
-def _node_sketches(docs: pl.DataFrame, known: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+def _ends(docs: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    return docs.filter(pl.col("node").is_in(pl.concat([pairs["a"], pairs["b"]]).implode()))
+
+
+def _ends_with_abstracts(
+    docs: pl.DataFrame, pairs: pl.DataFrame, texts: Texts | None
+) -> pl.DataFrame:
+    """The docs at either end of `pairs`, with their abstracts."""
+    return _with_abstracts(_ends(docs, pairs), texts)
+
+
+def _with_abstracts(docs: pl.DataFrame, texts: Texts | None) -> pl.DataFrame:
+    """`docs` with `abstract`: as they are when they hold it, else read from `texts`."""
+    if "abstract" in docs.columns:
+        return docs
+    if texts is None:
+        raise ValueError("docs without abstracts need texts to read them from")
+    found = texts.read(docs["text_hash"])
+    return docs.join(found, on="text_hash", how="left", maintain_order="left")
+
+
+def _node_sketches(
+    docs: pl.DataFrame, known: pl.DataFrame | None, texts: Texts | None
+) -> tuple[np.ndarray, np.ndarray]:
     """The sorted nodes of `docs` and their sketches: looked up, else computed."""
-    if known is None or "text_hash" not in docs.columns:
-        known = pl.DataFrame(schema=SKETCHES)
-        docs = docs.with_columns(text_hash=pl.lit(None, pl.UInt64))
-    found = docs.join(known, on="text_hash", how="left").sort("node")
-    missing = found.filter(pl.col("sketch").is_null()).select("node", "abstract")
+    if "text_hash" not in docs.columns:
+        docs = docs.with_columns(text_hash())
+    found = docs.select("node", "text_hash").join(
+        pl.DataFrame(schema=SKETCHES) if known is None else known, on="text_hash", how="left"
+    )
+    unknown = pl.col("node").is_in(found.filter(pl.col("sketch").is_null())["node"].implode())
+    missing = _with_abstracts(docs.filter(unknown), texts).sort("node").select("node", "abstract")
     computed = parallel_map(_sketches, doc_batches(missing))
     have = found.filter(pl.col("sketch").is_not_null())
     nodes = np.concatenate([have["node"].to_numpy(), missing["node"].to_numpy()])
@@ -327,10 +367,12 @@ def _sketches(batch: pl.DataFrame) -> np.ndarray:
     return _text_signatures(batch["abstract"], 0)[1].astype(np.uint8)
 
 
-def _node_bands(distinct: pl.DataFrame, bands: pl.DataFrame | None, min_words: int) -> pl.DataFrame:
+def _node_bands(
+    distinct: pl.DataFrame, bands: pl.DataFrame | None, min_words: int, texts: Texts
+) -> pl.DataFrame:
     """The band hashes of each distinct text's node: computed, or looked up in `bands`."""
     if bands is None:
-        return band_hashes(distinct, min_words=min_words)
+        return band_hashes(_with_abstracts(distinct, texts), min_words=min_words)
     keyed = distinct.select("node", "text_hash")
     return keyed.join(bands, on="text_hash").select("node", band=pl.lit(0, pl.UInt8), hash="hash")
 

@@ -21,6 +21,13 @@ SIGHTING = pl.Schema(
         "prior_paper_id": pl.String(),
     }
 )
+# A sighting as a run holds it: its abstract left in the run's text store, named by its hash.
+HELD_SIGHTING = pl.Schema(
+    {
+        **{name: dtype for name, dtype in SIGHTING.items() if name != "abstract"},
+        "text_hash": pl.UInt64(),
+    }
+)
 
 
 def sighting_key() -> pl.Expr:

@@ -8,6 +8,7 @@ from paperset.clean import first_code_url
 from paperset.hashing import hex_digest, stable_hash
 from paperset.keys import title_key
 from paperset.records import ARXIV_LISTING
+from paperset.spill import Texts
 
 
 def recency() -> pl.Expr:
@@ -22,32 +23,39 @@ def _from_arxiv(column: str) -> pl.Expr:
 def merge_clusters(sightings: pl.DataFrame) -> pl.DataFrame:
     """Collapse each `cluster` of sightings into one paper row (before topics and keys).
 
-    Text comes from the most recent sighting that has it; ids, DOI and comments from
-    arXiv sightings; `published` and `listed_on` are the earliest, `updated` the latest.
-    Ties in recency are broken by source file and line, so input order never matters.
+    Text comes from the most recent sighting that has it (the abstract as its
+    `text_hash`, the most recent sighting's even when null: `with_abstracts` reads it);
+    ids, DOI and comments from arXiv sightings; `published` and `listed_on` are the
+    earliest, `updated` the latest. Ties in recency are broken by source file and line,
+    so input order never matters.
     """
     ordered = sightings.with_columns(recency=recency()).sort(
         ["cluster", "recency", "source_file", "line"],
         descending=[False, True, False, False],
         nulls_last=True,
     )
+    return ordered.group_by("cluster", maintain_order=True).agg(
+        pl.col("arxiv_id").drop_nulls().first(),
+        _from_arxiv("doi"),
+        pl.col("title").drop_nulls().first(),
+        pl.col("text_hash").first(),
+        _from_arxiv("comments"),
+        pl.col("published").min(),
+        pl.col("updated").max(),
+        pl.col("listed_on").min(),
+        pl.col("source_file").unique().sort().alias("sources"),
+        pl.len().cast(pl.Int64).alias("n_sightings"),
+        pl.col("first_seen").min().alias("ingested_at"),
+        pl.col("prior_paper_id").drop_nulls().unique().sort().alias("prior_ids"),
+        _identity_title_key(),
+    )
+
+
+def with_abstracts(papers: pl.DataFrame, texts: Texts) -> pl.DataFrame:
+    """Give each paper the abstract its `text_hash` names, and the `code_url` it holds."""
+    found = texts.read(papers["text_hash"])
     return (
-        ordered.group_by("cluster", maintain_order=True)
-        .agg(
-            pl.col("arxiv_id").drop_nulls().first(),
-            _from_arxiv("doi"),
-            pl.col("title").drop_nulls().first(),
-            pl.col("abstract").first(),
-            _from_arxiv("comments"),
-            pl.col("published").min(),
-            pl.col("updated").max(),
-            pl.col("listed_on").min(),
-            pl.col("source_file").unique().sort().alias("sources"),
-            pl.len().cast(pl.Int64).alias("n_sightings"),
-            pl.col("first_seen").min().alias("ingested_at"),
-            pl.col("prior_paper_id").drop_nulls().unique().sort().alias("prior_ids"),
-            _identity_title_key(),
-        )
+        papers.join(found, on="text_hash", how="left", maintain_order="left")
         # The first URL of the abstract, else of the comments: as if searching the two
         # joined by a space (a URL never holds one), without copying every abstract.
         .with_columns(
