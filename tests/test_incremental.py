@@ -40,6 +40,16 @@ def test_new_dumps_in_a_second_run_merge_into_the_dataset(tmp_path: Path) -> Non
     assert split.equals(whole)
 
 
+def test_a_run_removes_its_spill_and_one_a_dead_run_left(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stale = out / "_meta" / "run-work" / "dead-run" / "texts" / "part-00000.parquet"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"left by a run that died while reading")
+    report = build_dataset(raw_dir=str(raw_with(tmp_path / "raw", SEEDS)), out_dir=str(out))
+    assert report["papers"]["total"] == 268
+    assert not (out / "_meta" / "run-work").exists()
+
+
 def test_a_rerun_over_unchanged_input_rewrites_nothing(tmp_path: Path) -> None:
     raw = raw_with(tmp_path / "raw", SEEDS)
     build_dataset(raw_dir=str(raw), out_dir=str(tmp_path / "out"))
