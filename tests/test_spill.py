@@ -8,7 +8,7 @@ from polars.testing import assert_frame_equal
 from paperset.spill import TEXTS, Spill, TextStore
 
 
-def texts(*pairs: tuple[int, str | None]) -> pl.DataFrame:
+def texts(*pairs: tuple[int | None, str | None]) -> pl.DataFrame:
     return pl.DataFrame(
         {"text_hash": [h for h, _ in pairs], "abstract": [a for _, a in pairs]}, schema=TEXTS
     )
