@@ -22,6 +22,7 @@ from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
 from paperset.memory import return_freed_memory_promptly
 from paperset.merge import write_merges
 from paperset.merge_index import (
+    after_merge,
     dataset_totals,
     key_sightings,
     load_index,
@@ -29,9 +30,6 @@ from paperset.merge_index import (
     save_index,
     state_settings,
     store_segment,
-)
-from paperset.merge_index import (
-    merged as merged_work,
 )
 from paperset.quarantine import quarantine_entries, write_quarantine
 from paperset.report import (
@@ -140,7 +138,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
                 sketches=work.sketches,
                 texts=ingested.texts,
             )
-            work = merged_work(work)
+            work = after_merge(work)
         progress.step("assigning topics")
         with report.timing("topics"):
             remade = to_contract(tasks.assign_topics(merged.papers), config.partition)

@@ -1,4 +1,5 @@
 import datetime as dt
+import platform
 from pathlib import Path
 
 import polars as pl
@@ -6,6 +7,7 @@ import pytest
 
 from paperset.discover import RawFile, discover_raw_files
 from paperset.ingest import Ingested, batches_of, ingest_batch, read_dumps
+from paperset.memory import return_freed_memory_promptly
 
 SAMPLE = Path(__file__).parents[1] / "data" / "raw"
 
@@ -99,3 +101,8 @@ def test_accepted_records_wait_on_disk_and_come_back_whole_with_their_abstracts(
     assert texts.sketches["text_hash"].is_unique().all()
     assert texts.bands["text_hash"].is_sorted()
     assert not list((tmp_path / "accepted").iterdir())  # taken: the spill is gone
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the setting is glibc's")
+def test_glibc_is_told_to_give_large_freed_blocks_back() -> None:
+    assert return_freed_memory_promptly()

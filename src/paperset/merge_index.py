@@ -371,7 +371,7 @@ def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore)
     return replace(work, fresh=work.fresh.clear(), new_bands=None, band_files=band_files)
 
 
-def merged(work: MergeWork) -> MergeWork:
+def after_merge(work: MergeWork) -> MergeWork:
     """`work` once merged: only the keys the index needs of its sightings, and no bands or
     sketches, so those are freed before topics and the commit."""
     keys = [name for name in INDEX.names() if name in work.sightings.columns]

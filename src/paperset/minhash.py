@@ -56,7 +56,7 @@ from paperset.shingles import (
     shingle_hashes,
     word_hashes,
 )
-from paperset.spill import Texts, TextsInMemory
+from paperset.spill import Texts, TextsInMemory, with_texts
 
 BANDS = 24
 ROWS = 3
@@ -336,8 +336,7 @@ def _with_abstracts(docs: pl.DataFrame, texts: Texts | None) -> pl.DataFrame:
         return docs
     if texts is None:
         raise ValueError("docs without abstracts need texts to read them from")
-    found = texts.read(docs["text_hash"])
-    return docs.join(found, on="text_hash", how="left", maintain_order="left")
+    return with_texts(docs, texts)
 
 
 def _node_sketches(

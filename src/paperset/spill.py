@@ -69,10 +69,7 @@ class TextStore:
         )
         if new.is_empty():
             return new
-        part = self.directory / f"part-{len(self.parts):05d}.parquet"
-        # lz4: a spill read back once or twice, where zstd's extra ratio costs more than it saves.
-        new.write_parquet(part, compression="lz4", statistics=False)
-        self.parts.append(part)
+        self.parts.append(_write_part(self.directory, len(self.parts), new))
         self._kept = pl.concat([self._kept, new["text_hash"]])
         return new
 
@@ -91,6 +88,19 @@ class TextStore:
         yield rows.filter(pl.col("text_hash").is_null()).with_columns(
             abstract=pl.lit(None, pl.String)
         )
+
+
+def with_texts(frame: pl.DataFrame, texts: Texts) -> pl.DataFrame:
+    """`frame` (with `text_hash`), in its order, given the `abstract` each hash names."""
+    found = texts.read(frame["text_hash"])
+    return frame.join(found, on="text_hash", how="left", maintain_order="left")
+
+
+def _write_part(directory: Path, number: int, frame: pl.DataFrame) -> Path:
+    part = directory / f"part-{number:05d}.parquet"
+    # lz4: a spill is read back once or twice, where zstd's extra ratio costs more than it saves.
+    frame.write_parquet(part, compression="lz4", statistics=False)
+    return part
 
 
 @dataclass(frozen=True)
@@ -112,11 +122,8 @@ class Spill:
         self.rows = 0
 
     def put(self, frame: pl.DataFrame) -> None:
-        part = self.directory / f"part-{len(self.parts):05d}.parquet"
-        frame.select(self.schema.names()).cast(self.schema).write_parquet(
-            part, compression="lz4", statistics=False
-        )
-        self.parts.append(part)
+        typed = frame.select(self.schema.names()).cast(self.schema)
+        self.parts.append(_write_part(self.directory, len(self.parts), typed))
         self.rows += frame.height
 
     def take(self) -> pl.DataFrame:

@@ -8,7 +8,7 @@ from paperset.clean import first_code_url
 from paperset.hashing import hex_digest, stable_hash
 from paperset.keys import title_key
 from paperset.records import ARXIV_LISTING
-from paperset.spill import Texts
+from paperset.spill import Texts, with_texts
 
 
 def recency() -> pl.Expr:
@@ -53,9 +53,8 @@ def merge_clusters(sightings: pl.DataFrame) -> pl.DataFrame:
 
 def with_abstracts(papers: pl.DataFrame, texts: Texts) -> pl.DataFrame:
     """Give each paper the abstract its `text_hash` names, and the `code_url` it holds."""
-    found = texts.read(papers["text_hash"])
     return (
-        papers.join(found, on="text_hash", how="left", maintain_order="left")
+        with_texts(papers, texts)
         # The first URL of the abstract, else of the comments: as if searching the two
         # joined by a space (a URL never holds one), without copying every abstract.
         .with_columns(
