@@ -12,6 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_storage_frames import STATE_A, STATE_B, commit, frame, paper, snapshot
 
+from paperset.fsio import PARQUET_OPTIONS, parquet_bytes
 from paperset.schema import Paper, polars_schema
 from paperset.storage import commit_papers, output_lock, read_papers
 from paperset.storage_layout import OutputError, partition_file
@@ -47,16 +48,22 @@ def test_rows_in_a_file_are_sorted_by_paper_id(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("chunk", [1, 2])
-def test_partitions_staged_a_chunk_at_a_time_give_the_same_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+def test_a_partition_file_holds_the_same_bytes_whoever_it_is_committed_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    papers = frame(*STATE_A, paper(3), paper(4, day="2024-03-07"))
+    # Scoped commits write some partitions only: a file's bytes must depend on its rows alone,
+    # row groups included (2 rows each here, so the 5-paper partition spans three).
+    monkeypatch.setitem(PARQUET_OPTIONS, "row_group_size", 2)
+    big = [paper(n, "2024-03-09", "physics") for n in (15, 11, 14, 12, 13)]
+    papers = frame(*STATE_A, *big)
     commit(papers, tmp_path / "whole")
-    monkeypatch.setattr("paperset.storage_commit.STAGE_CHUNK", chunk)
-    commit(papers, tmp_path / "chunked")
-    assert snapshot(tmp_path / "chunked") == snapshot(tmp_path / "whole")
-    assert len(snapshot(tmp_path / "whole")) == 5
+    commit(frame(*big), tmp_path / "alone")
+    name = "papers/date=2024-03-09/topic=physics/part-0.parquet"
+    stored = (tmp_path / "whole" / name).read_bytes()
+    assert stored == (tmp_path / "alone" / name).read_bytes()
+    rows = frame(*big).sort("paper_id").drop("date", "topic")
+    assert stored == parquet_bytes(rows)
+    assert pq.read_metadata(tmp_path / "whole" / name).num_row_groups == 3
 
 
 def test_read_papers_returns_the_committed_rows_with_typed_keys(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -17,6 +17,20 @@ import pyarrow.parquet as pq
 # Pinned so equal frames give equal bytes whatever the library defaults become.
 ZSTD_LEVEL = 3
 ROW_GROUP_ROWS = 100_000
+
+
+class ParquetOptions(TypedDict):
+    """The settings every dataset file is written with."""
+
+    compression: Literal["zstd"]
+    compression_level: int
+    statistics: bool
+    row_group_size: int
+
+
+PARQUET_OPTIONS = ParquetOptions(
+    compression="zstd", compression_level=ZSTD_LEVEL, statistics=True, row_group_size=ROW_GROUP_ROWS
+)
 
 
 def fsync_dir(path: Path) -> None:
@@ -37,13 +51,7 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
 
 def _write_parquet(frame: pl.DataFrame, target: io.BytesIO | str) -> None:
     # Chunk layout leaks into row-group boundaries, so equal data must be one chunk first.
-    frame.rechunk().write_parquet(
-        target,
-        compression="zstd",
-        compression_level=ZSTD_LEVEL,
-        statistics=True,
-        row_group_size=ROW_GROUP_ROWS,
-    )
+    frame.rechunk().write_parquet(target, **PARQUET_OPTIONS)
 
 
 def write_durable(path: Path, data: bytes) -> None:

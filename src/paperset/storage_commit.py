@@ -9,20 +9,21 @@ Parquet files under `papers/`, and the next commit converges to the intended dat
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from polars.io.partition import FileProviderArgs
 
-from paperset.fsio import holds, make_dirs, parquet_bytes, remove_file
+from paperset.fsio import PARQUET_OPTIONS, holds, make_dirs, remove_file
 from paperset.lock import publishing, require_lock
 from paperset.schema import PARTITION_KEYS
 from paperset.storage_layout import (
+    PARTITION_PATH,
     Layout,
     OutputError,
     check_papers,
@@ -136,56 +137,99 @@ class _Paths:
         return inside(self.layout, name) if self.has_links else self.layout.root / name
 
 
-STAGE_CHUNK = 2048
-
-
 def _stage(
     paths: _Paths, papers: pl.DataFrame, staging: Path
 ) -> tuple[dict[str, FileEntry], dict[str, Path]]:
     """Describe every partition and stage, verified, each one whose bytes differ on disk.
 
-    Partitions are split out and serialised a chunk at a time, so only one chunk's rows and
-    bytes are in memory. A thread pool serialises while this thread compares and writes the
-    ones already done: the overlap is the gain (a pool of one is as fast as two, as polars'
-    ~0.4 ms fixed cost per write does not run in parallel), faster than a one-by-one loop
-    at 100k records (~25k day x topic files) on 2 cores. Staged
-    files are flushed together by one `os.sync()` rather than one fsync each. Nothing in
-    `.staging/` is visible to readers, so a crash before the flush loses only staging,
-    which the next run clears.
-    """
-    files: dict[str, FileEntry] = {}
-    staged: dict[str, Path] = {}
-    staging.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
-        for chunk in _partition_chunks(papers):
-            blobs = pool.map(parquet_bytes, (part for _, part in chunk))
-            for (name, part), data in zip(chunk, blobs, strict=True):
-                files[name] = FileEntry.of(data, part.height)
-                if not holds(paths.of(name), data):
-                    # Flat names: one folder however many partitions, cheap to create and clear.
-                    staged[name] = staging / f"{len(staged):07d}.parquet"
-                    staged[name].write_bytes(data)
-    os.sync()
-    for name, path in staged.items():
-        _verify_staged(path, files[name])
-    return files, staged
-
-
-def _partition_chunks(papers: pl.DataFrame) -> Iterator[list[tuple[str, pl.DataFrame]]]:
-    """Yield the partitions, STAGE_CHUNK at a time: each one's file name and rows, sorted by
-    `paper_id`, keys dropped.
-
-    One sort; each chunk's rows are then split out of it on their own, so only one chunk's
-    partitions are ever copied out at a time.
+    One partitioned sink serialises every partition on polars' threads, into memory: each
+    file is handed over as it is finished (a handful are open at a time), compared with the
+    one in `papers/`, and staged only if its bytes are new, so an unchanged partition never
+    touches the disk. A file's bytes are those `write_parquet` gives its rows alone, so they
+    do not depend on which other partitions a commit writes. Staged files are flushed
+    together by one `os.sync()` rather than one fsync each. Nothing in `.staging/` is
+    visible to readers, so a crash before the flush loses only staging, which the next run
+    clears.
     """
     keys = list(PARTITION_KEYS)
-    ordered = papers.sort([*keys, "paper_id"])
-    runs = ordered.select(keys).with_row_index("start").group_by(keys, maintain_order=True)
-    starts = [*runs.agg(pl.col("start").first())["start"].to_list(), ordered.height]
-    for first in range(0, len(starts) - 1, STAGE_CHUNK):
-        lo, hi = starts[first], starts[min(first + STAGE_CHUNK, len(starts) - 1)]
-        groups = ordered.slice(lo, hi - lo).partition_by(keys, maintain_order=True)
-        yield [(partition_file(*part.select(keys).row(0)), part.drop(keys)) for part in groups]
+    ordered = papers.sort([*keys, "paper_id"])  # eager: sorting inside the sink holds 3x more
+    staging.mkdir(parents=True, exist_ok=True)
+    stager = _Stager(paths, staging, _rows_per_file(ordered))
+    if not ordered.is_empty():
+        ordered.lazy().sink_parquet(
+            pl.PartitionBy(
+                staging,
+                key=keys,
+                include_key=False,
+                file_path_provider=stager.open,
+                approximate_bytes_per_file=None,  # one file per partition, however large
+            ),
+            **PARQUET_OPTIONS,
+        )
+    files = stager.finish()
+    os.sync()
+    for name, path in stager.staged.items():
+        _verify_staged(path, files[name])
+    return files, stager.staged
+
+
+def _rows_per_file(ordered: pl.DataFrame) -> dict[str, int]:
+    """The number of rows of each partition file `ordered` makes."""
+    day = pl.col("date").dt.strftime("%Y-%m-%d")
+    counts = ordered.group_by(list(PARTITION_KEYS), maintain_order=True).len("rows")
+    names = counts.select(pl.format(PARTITION_PATH, day, "topic"), "rows")
+    return dict(names.iter_rows())
+
+
+class _Stager:
+    """Takes each partition file from the sink: describes it and stages it if it is new.
+
+    Called on polars' threads: a failure is kept and raised by `finish`, in the caller's.
+    """
+
+    def __init__(self, paths: _Paths, staging: Path, rows: dict[str, int]) -> None:
+        self.paths, self.staging, self.rows = paths, staging, rows
+        self.files: dict[str, FileEntry] = {}
+        self.staged: dict[str, Path] = {}
+        self.failure: Exception | None = None
+
+    def open(self, args: FileProviderArgs) -> _PartitionFile:
+        """The in-memory file the sink writes one partition to."""
+        return _PartitionFile(partition_file(*args.partition_keys.row(0)), self)
+
+    def take(self, name: str, data: bytes) -> None:
+        """Describe one finished file; stage it when `papers/` does not hold these bytes."""
+        try:
+            if name not in self.rows or name in self.files:
+                raise OutputError(f"the partitioned writer made an unexpected file {name}")
+            self.files[name] = FileEntry.of(data, self.rows[name])
+            if not holds(self.paths.of(name), data):
+                # Flat names: one folder however many partitions, cheap to create and clear.
+                self.staged[name] = self.staging / f"{len(self.staged):07d}.parquet"
+                self.staged[name].write_bytes(data)
+        except Exception as error:
+            self.failure = self.failure or error
+
+    def finish(self) -> dict[str, FileEntry]:
+        """Every partition's entry, once the sink is done; raise what went wrong in it."""
+        if self.failure is not None:
+            raise self.failure
+        if missing := self.rows.keys() - self.files.keys():
+            raise OutputError(f"the partitioned writer did not write {sorted(missing)[0]}")
+        return self.files
+
+
+class _PartitionFile(io.BytesIO):
+    """One partition's file as the sink writes it; handed to the stager when closed."""
+
+    def __init__(self, name: str, stager: _Stager) -> None:
+        super().__init__()
+        self.name, self.stager = name, stager
+
+    def close(self) -> None:
+        if not self.closed:
+            self.stager.take(self.name, self.getvalue())
+        super().close()
 
 
 def _verify_staged(path: Path, expected: FileEntry) -> None:
