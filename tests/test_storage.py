@@ -66,6 +66,18 @@ def test_a_partition_file_holds_the_same_bytes_whoever_it_is_committed_with(
     assert pq.read_metadata(tmp_path / "whole" / name).num_row_groups == 3
 
 
+@pytest.mark.parametrize("stage_rows", [1, 2])
+def test_partitions_written_a_slice_of_rows_at_a_time_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage_rows: int
+) -> None:
+    papers = frame(*STATE_A, paper(3), paper(4, day="2024-03-07"))
+    commit(papers, tmp_path / "whole")
+    monkeypatch.setattr("paperset.storage_commit.STAGE_ROWS", stage_rows)
+    commit(papers, tmp_path / "sliced")
+    assert snapshot(tmp_path / "sliced") == snapshot(tmp_path / "whole")
+    assert len(snapshot(tmp_path / "whole")) == 5
+
+
 def test_read_papers_returns_the_committed_rows_with_typed_keys(tmp_path: Path) -> None:
     papers = frame(*STATE_B)
     commit(papers, tmp_path)
