@@ -37,7 +37,7 @@ def _string_buffers(strings: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return offset_view, data_view
 
 
-CHUNK_BYTES = 1 << 23
+CHUNK_BYTES = 1 << 20
 
 
 def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
@@ -45,39 +45,58 @@ def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
 
     A polynomial hash of the UTF-8 bytes, mixed with the length and a seed, then
     finalised; null hashes like the empty string. Works through the strings in chunks
-    of about 8 MiB, so memory stays bounded however long the column is.
+    of about 1 MiB, so memory stays bounded however long the column is.
     """
     offsets, data = _string_buffers(strings)
     lengths = np.diff(offsets)
     sums = np.zeros(len(lengths), dtype=np.uint64)
-    powers = _powers(int(lengths.max()) if len(lengths) else 1)
     bounds = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], CHUNK_BYTES), side="right")
     edges = np.unique(np.concatenate([[0], np.maximum(bounds - 1, 0), [len(lengths)]]))
     for first, last in itertools.pairwise(edges):
-        sums[first:last] = _polynomial_sums(offsets[first : last + 1], data, powers)
+        sums[first:last] = _polynomial_sums(offsets[first : last + 1], data)
     mixed = sums ^ _finalise(lengths.astype(np.uint64) + np.uint64(seed))
     return pl.Series(strings.name, _finalise(mixed), dtype=pl.UInt64)
 
 
-def _polynomial_sums(offsets: np.ndarray, data: np.ndarray, powers: np.ndarray) -> np.ndarray:
-    """Sum byte * multiplier**position per string, for the strings `offsets` delimit."""
-    lengths = np.diff(offsets)
-    sums = np.zeros(len(lengths), dtype=np.uint64)
+def _polynomial_sums(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Sum byte * multiplier**(position in its string) per string, for the strings
+    `offsets` delimit.
+
+    In one pass over the bytes: prefix sums of byte * multiplier**(position in the chunk);
+    each string's difference of two of them is brought back to its own first byte by the
+    inverse power (the multiplier is odd, so invertible modulo 2**64).
+    """
+    starts = offsets[:-1] - offsets[0]
     n_bytes = int(offsets[-1] - offsets[0])
     if n_bytes == 0:
-        return sums
-    position = np.arange(n_bytes, dtype=np.int64) - np.repeat(offsets[:-1] - offsets[0], lengths)
-    terms = data[offsets[0] : offsets[-1]].astype(np.uint64) * powers[position]
-    nonempty = lengths > 0
-    sums[nonempty] = np.add.reduceat(terms, offsets[:-1][nonempty] - offsets[0])
-    return sums
-
-
-def _powers(n: int) -> np.ndarray:
-    powers = np.full(max(n, 1), _MULTIPLIER, dtype=np.uint64)
-    powers[0] = 1
+        return np.zeros(len(starts), dtype=np.uint64)
+    prefix = np.zeros(n_bytes + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        return np.cumprod(powers, dtype=np.uint64)
+        np.multiply(data[offsets[0] : offsets[-1]], _POWERS.up_to(n_bytes), out=prefix[1:])
+        np.cumsum(prefix, out=prefix)
+        between = prefix[offsets[1:] - offsets[0]] - prefix[starts]
+        return between * _INVERSE_POWERS.up_to(n_bytes + 1)[starts]
+
+
+class _PowerTable:
+    """base**0, base**1, ... modulo 2**64, computed once and grown when a longer run asks."""
+
+    def __init__(self, base: np.uint64) -> None:
+        self.base = base
+        self.powers = np.ones(1, dtype=np.uint64)
+
+    def up_to(self, n: int) -> np.ndarray:
+        """The first `n` powers."""
+        if len(self.powers) < n:
+            steps = np.full(max(n, CHUNK_BYTES + 1), self.base, dtype=np.uint64)
+            steps[0] = 1
+            with np.errstate(over="ignore"):
+                self.powers = np.cumprod(steps, dtype=np.uint64)
+        return self.powers[:n]
+
+
+_POWERS = _PowerTable(_MULTIPLIER)
+_INVERSE_POWERS = _PowerTable(np.uint64(pow(int(_MULTIPLIER), -1, 1 << 64)))
 
 
 def hex_digest(hashes: pl.Series) -> pl.Series:
