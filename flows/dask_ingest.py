@@ -13,7 +13,7 @@ import ipaddress
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -67,7 +67,8 @@ def ingest_on_dask(
     progress: RunProgress,
     work_dir: Path,
 ) -> Ingested:
-    """Read, parse and clean the batches on Dask; gather them in batch order.
+    """Read, parse and clean the batches on Dask; add each piece's result to the run in
+    batch order, as soon as it and those before it are in.
 
     Batches are cut into at least one piece per worker thread. The progress bar steps once
     per batch, when its last piece is in. Starting and stopping the cluster, and the
@@ -77,6 +78,7 @@ def ingest_on_dask(
     ingested = Ingested.in_folder(work_dir)
     if not batches:
         return ingested
+    adding = _TimedAdd(ingested)
     with _running(config, report) as (runner, threads):
         pieces = split_for_workers(batches, threads)
         started = time.perf_counter()
@@ -85,12 +87,22 @@ def ingest_on_dask(
                 runner.submit(tasks.ingest_batch, parameters=_parameters(files, config))
                 for _, files in pieces
             ]
-        results = _gather(futures, [index for index, _ in pieces], len(batches), progress)
-        _share_time(report, results, time.perf_counter() - started, threads)
-    with report.timing("clean"):  # keying the records, and putting their texts on disk
-        for result in results:
-            ingested.add_batch(result)
+        seconds = _gather(futures, [index for index, _ in pieces], len(batches), progress, adding)
+        _share_time(report, seconds, time.perf_counter() - started - adding.seconds, threads)
+    report.add_seconds("clean", adding.seconds)  # keying the records, their texts put on disk
     return ingested
+
+
+class _TimedAdd:
+    """Adds results to `ingested`, counting the seconds it takes."""
+
+    def __init__(self, ingested: Ingested) -> None:
+        self.ingested, self.seconds = ingested, 0.0
+
+    def __call__(self, result: BatchIngest) -> None:
+        start = time.perf_counter()
+        self.ingested.add_batch(result)
+        self.seconds += time.perf_counter() - start
 
 
 @contextmanager
@@ -180,35 +192,45 @@ def _gather(
     batch_of_piece: list[int],
     batches: int,
     progress: RunProgress,
-) -> list[BatchIngest]:
-    """Every piece's result, in submission order whatever order they finish in.
+    add: Callable[[BatchIngest], None],
+) -> list[dict[str, float]]:
+    """Hand every piece's result to `add` in submission order, whatever order they finish
+    in, each as soon as those before it are in; return each one's stage seconds.
 
-    A failed piece (after its retries) raises, failing the run as an in-process build does.
+    Only results that finished ahead of an earlier piece wait in memory. A failed piece
+    (after its retries) raises, failing the run as an in-process build does.
     """
     position = {id(future): number for number, future in enumerate(futures)}
     pieces_left = [batch_of_piece.count(index) for index in range(batches)]
-    results: dict[int, BatchIngest] = {}
+    waiting: dict[int, BatchIngest] = {}
+    seconds: list[dict[str, float]] = []
     done = 0
     for future in as_completed(list(futures)):
         number = position[id(future)]
-        results[number] = future.result()
+        waiting[number] = future.result()
+        while len(seconds) in waiting:
+            result = waiting.pop(len(seconds))
+            seconds.append(result.seconds)
+            add(result)
         pieces_left[batch_of_piece[number]] -= 1
         if pieces_left[batch_of_piece[number]] == 0:
             done += 1
             progress.step(f"read {done} of {batches} batches of raw files")
-    return [results[number] for number in range(len(futures))]
+    return seconds
 
 
-def _share_time(report: RunReport, results: list[BatchIngest], wall: float, threads: int) -> None:
+def _share_time(
+    report: RunReport, seconds: list[dict[str, float]], wall: float, threads: int
+) -> None:
     """Split the wall time of the work among `read`, `parse`, `clean` and `cluster`.
 
     Each stage gets the workers' seconds in it, spread over the workers that ran at once;
     the rest of the wall time (workers importing the code and starting Prefect's task
     engine, scheduling, results travelling back) is the cluster's.
     """
-    at_once = max(1, min(threads, len(results)))
+    at_once = max(1, min(threads, len(seconds)))
     spent = {
-        stage: sum(r.seconds.get(stage, 0.0) for r in results) / at_once for stage in INGEST_STAGES
+        stage: sum(piece.get(stage, 0.0) for piece in seconds) / at_once for stage in INGEST_STAGES
     }
     busy = sum(spent.values())
     scale = min(1.0, wall / busy) if busy else 0.0

@@ -181,15 +181,54 @@ def test_one_worker_keeps_the_batches_as_they_are() -> None:
     assert split_for_workers(batches, 1) == list(enumerate(batches))
 
 
+def test_results_are_added_in_order_as_soon_as_those_before_them_are_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.dask_ingest import _gather
+
+    events: list[str] = []
+
+    class Finished:
+        def __init__(self, piece: int) -> None:
+            self.piece = piece
+
+        def result(self) -> BatchIngest:
+            return BatchIngest(pl.DataFrame({"piece": [self.piece]}), seconds={"parse": 1.0})
+
+    def finishing(futures: list[Finished]) -> Iterator[Finished]:
+        for piece in (1, 0, 3, 2):
+            events.append(f"finished {piece}")
+            yield futures[piece]
+
+    monkeypatch.setattr("flows.dask_ingest.as_completed", finishing)
+    seconds = _gather(
+        [Finished(piece) for piece in range(4)],  # type: ignore[misc]
+        [0, 0, 1, 1],
+        2,
+        RunProgress(None, 2),
+        lambda result: events.append(f"added {result.records['piece'][0]}"),
+    )
+    assert events == [
+        "finished 1",
+        "finished 0",
+        "added 0",
+        "added 1",
+        "finished 3",
+        "finished 2",
+        "added 2",
+        "added 3",
+    ]
+    assert seconds == [{"parse": 1.0}] * 4
+
+
 def test_stage_times_add_up_to_the_wall_time_of_the_ingest() -> None:
     from flows.dask_ingest import _share_time
 
     report = RunReport("run", "now", "raw", "out")
-    seconds = {"read": 1.0, "parse": 6.0, "clean": 3.0}
-    results = [BatchIngest(pl.DataFrame(), seconds=seconds) for _ in range(4)]
-    _share_time(report, results, wall=30.0, threads=2)
+    seconds = [{"read": 1.0, "parse": 6.0, "clean": 3.0}] * 4
+    _share_time(report, seconds, wall=30.0, threads=2)
     assert report.stage_seconds == {"read": 2.0, "parse": 12.0, "clean": 6.0, "cluster": 10.0}
     report = RunReport("run", "now", "raw", "out")
-    _share_time(report, results, wall=10.0, threads=2)  # more work than wall time: scaled down
+    _share_time(report, seconds, wall=10.0, threads=2)  # more work than wall time: scaled down
     assert sum(report.stage_seconds.values()) == pytest.approx(10.0, abs=0.01)
     assert report.stage_seconds["cluster"] == 0.0
