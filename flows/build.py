@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
@@ -22,6 +23,7 @@ from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
 from paperset.memory import return_freed_memory_promptly
 from paperset.merge import write_merges
 from paperset.merge_index import (
+    MergeWork,
     after_merge,
     dataset_totals,
     key_sightings,
@@ -30,6 +32,7 @@ from paperset.merge_index import (
     save_index,
     state_settings,
     store_segment,
+    without_bands,
 )
 from paperset.quarantine import quarantine_entries, write_quarantine
 from paperset.report import (
@@ -39,7 +42,7 @@ from paperset.report import (
     summary_markdown,
     topic_table,
 )
-from paperset.spill import run_work_dir
+from paperset.spill import Texts, run_work_dir
 from paperset.storage import commit_papers, dataset_run_id, output_lock, preflight_output
 from paperset.topics import classifier_version
 from paperset.update import apply_papers, read_before
@@ -108,7 +111,7 @@ def build_dataset(
 
 def _build(config: BuildConfig, report: RunReport) -> None:
     """The pipeline: read what is new, parse, clean, merge, classify, validate, commit."""
-    out, now = config.out_dir, config.run_time()
+    out = config.out_dir
     settings = state_settings(config.partition, classifier_version(), config.near_duplicates)
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
@@ -118,24 +121,16 @@ def _build(config: BuildConfig, report: RunReport) -> None:
         ingested = _ingest(config, batches, report, progress, work_dir)
         _account(report, found, plan, ingested, config)
         with report.timing("merge"):
-            stored = load_index(out, settings, dataset_run_id(out))
-            # Not kept in a name: the run's accepted records are freed once planned from.
-            work = plan_merge(
-                out,
-                stored,
-                key_sightings(ingested.take_accepted(), stored, now),
-                ingested.read_files(),
-                ingested.take_texts(),
-            )
+            work = _planned_merge(config, settings, ingested)
             work = store_segment(out, report.run_id, work, ingested.texts)
             before = read_before(out, work)
+            near = _near_duplicates(config, work, ingested.texts)
+            work = without_bands(work)  # freed before the papers are built
             merged = tasks.merge_duplicates(
                 work.sightings,
                 before.previous,
                 near_duplicates=config.near_duplicates,
-                bands=work.bands,
-                oversized=work.oversized,
-                sketches=work.sketches,
+                near_edges=near,
                 texts=ingested.texts,
             )
             work = after_merge(work)
@@ -166,6 +161,28 @@ def _build(config: BuildConfig, report: RunReport) -> None:
     report.count_partitions(committed)
     report.papers = paper_counts(remade, before.previous, merged.merges, dataset_totals(index))
     report.papers["sightings_remerged"] = work.sightings.height
+
+
+def _planned_merge(config: BuildConfig, settings: dict[str, Any], ingested: Ingested) -> MergeWork:
+    """What the run re-merges. The stored index and the run's accepted records are freed
+    once planned from (neither is kept in a name past this call)."""
+    out = config.out_dir
+    stored = load_index(out, settings, dataset_run_id(out))
+    accepted = key_sightings(ingested.take_accepted(), stored, config.run_time())
+    return plan_merge(out, stored, accepted, ingested.read_files(), ingested.take_texts())
+
+
+def _near_duplicates(config: BuildConfig, work: MergeWork, texts: Texts) -> pl.DataFrame | None:
+    """The near-duplicate edges among the sightings to merge, when the build asks for them."""
+    if not config.near_duplicates:
+        return None
+    return tasks.find_near_duplicates(
+        work.sightings,
+        bands=work.bands,
+        oversized=work.oversized,
+        sketches=work.sketches,
+        texts=texts,
+    )
 
 
 def _ingest(

@@ -16,6 +16,7 @@ from paperset.finalise import validate_papers as validate_frame
 from paperset.ingest import ingest_batch as ingest_files
 from paperset.ingest import read_dumps as read_files
 from paperset.merge import merge_duplicates as merge_sightings
+from paperset.merge import near_duplicate_edges as near_duplicate_links
 from paperset.parse import parse_dumps as parse_texts
 from paperset.topics import assign_topics as classify
 
@@ -27,6 +28,7 @@ clean_records = task(name="clean", cache_policy=NONE)(clean_frame)
 ingest_batch = task(name="ingest-batch", retries=2, retry_delay_seconds=2, cache_policy=NONE)(
     ingest_files
 )
+find_near_duplicates = task(name="near-duplicates", cache_policy=NONE)(near_duplicate_links)
 merge_duplicates = task(name="merge-duplicates", cache_policy=NONE)(merge_sightings)
 assign_topics = task(name="assign-topics", cache_policy=NONE)(classify)
 validate_papers = task(name="validate", cache_policy=NONE)(validate_frame)

@@ -4,10 +4,12 @@ import polars as pl
 import pytest
 from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page, parse
 
-from paperset.merge import merge_duplicates
+from paperset.merge import merge_duplicates, near_duplicate_edges
+from paperset.minhash import text_hash
 from paperset.records import split_rejected
 from paperset.schema import Paper, polars_schema
 from paperset.sightings import first_sightings
+from paperset.spill import TextsInMemory
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 NO_PREVIOUS = pl.DataFrame(schema=polars_schema(Paper))
@@ -70,6 +72,27 @@ def test_a_revised_sentence_in_the_abstract_is_the_same_paper() -> None:
         ("b.txt", hf_page(("A Different Title", revise_one_sentence(LONG_ABSTRACT)))),
     )
     assert papers.height == 1
+
+
+def test_near_duplicate_edges_found_beforehand_merge_as_those_found_in_the_merge() -> None:
+    # The flow finds them first, so the LSH bands are freed before the papers are built.
+    records = pl.concat(
+        [
+            parse(hf_page(("A Title", LONG_ABSTRACT)), name="a.txt"),
+            parse(hf_page(("Another", revise_one_sentence(LONG_ABSTRACT))), name="b.txt"),
+            parse(hf_page(("Unrelated", f"{SCORE_GRAPHS} {OTHER_ABSTRACT}")), name="c.txt"),
+        ]
+    )
+    sightings = first_sightings(split_rejected(records)[0], NOW).with_columns(text_hash())
+    texts = TextsInMemory(sightings.select("text_hash", "abstract"))
+    keyed = sightings.drop("abstract")
+    edges = near_duplicate_edges(keyed, bands=None, oversized=None, sketches=None, texts=texts)
+    assert edges.select("a", "b", "rule").rows() == [(0, 1, "abstract")]
+    found_here = merge_duplicates(keyed, NO_PREVIOUS, texts=texts)
+    given = merge_duplicates(keyed, NO_PREVIOUS, texts=texts, near_edges=edges)
+    assert given.papers.height == 2
+    assert given.papers.equals(found_here.papers)
+    assert given.merges.equals(found_here.merges)
 
 
 def test_a_new_version_of_an_arxiv_record_is_the_same_paper() -> None:

@@ -44,6 +44,7 @@ def merge_duplicates(
     oversized: pl.Series | None = None,
     sketches: pl.DataFrame | None = None,
     texts: Texts | None = None,
+    near_edges: pl.DataFrame | None = None,
 ) -> MergeResult:
     """Cluster sightings into papers and build each paper field by field.
 
@@ -51,7 +52,9 @@ def merge_duplicates(
     their `abstract`, or its `text_hash` and `texts` to read it from;
     `previous` is the committed dataset, for the aliases of papers whose id changes.
     `bands`, `oversized` and `sketches` are what is known of the texts already (see
-    `minhash.near_duplicate_pairs`).
+    `minhash.near_duplicate_pairs`). `near_edges`, from `near_duplicate_edges` on the same
+    sightings, are used instead of finding them here: the caller can then free the bands
+    before the papers are built.
     """
     if "abstract" in sightings.columns:
         texts = TextsInMemory(sightings.select(text_hash(), "abstract"))
@@ -61,7 +64,11 @@ def merge_duplicates(
     nodes = sightings.with_row_index("node")
     edges = exact_edges(nodes)
     if near_duplicates:
-        edges = pl.concat([edges, _near_edges(nodes, bands, oversized, sketches, texts)])
+        if near_edges is None:
+            near_edges = near_duplicate_edges(
+                sightings, bands=bands, oversized=oversized, sketches=sketches, texts=texts
+            )
+        edges = pl.concat([edges, near_edges])
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
     papers = assign_paper_ids(with_abstracts(merge_clusters(clustered), texts))
@@ -72,16 +79,22 @@ def merge_duplicates(
     )
 
 
-def _near_edges(
-    nodes: pl.DataFrame,
+def near_duplicate_edges(
+    sightings: pl.DataFrame,
+    *,
     bands: pl.DataFrame | None,
     oversized: pl.Series | None,
     sketches: pl.DataFrame | None,
     texts: Texts,
 ) -> pl.DataFrame:
-    docs = nodes.select("node", "text_hash")
+    """The `abstract` edges (EDGE_SCHEMA) between sightings (with `text_hash`), numbered by
+    their row, whose abstracts are near duplicates (see `minhash.near_duplicate_pairs`)."""
     pairs = near_duplicate_pairs(
-        docs, bands=bands, oversized=oversized, sketches=sketches, texts=texts
+        sightings.select("text_hash").with_row_index("node"),
+        bands=bands,
+        oversized=oversized,
+        sketches=sketches,
+        texts=texts,
     )
     return pairs.with_columns(rule=pl.lit("abstract")).select(EDGE_SCHEMA.names()).cast(EDGE_SCHEMA)
 

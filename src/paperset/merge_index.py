@@ -371,16 +371,17 @@ def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore)
     return replace(work, fresh=work.fresh.clear(), new_bands=None, band_files=band_files)
 
 
+def without_bands(work: MergeWork) -> MergeWork:
+    """`work` once its near duplicates are found: no bands or sketches, so they are freed
+    before the papers are built."""
+    return replace(work, bands=work.bands.clear(), sketches=pl.DataFrame(schema=SKETCHES))
+
+
 def after_merge(work: MergeWork) -> MergeWork:
     """`work` once merged: only the keys the index needs of its sightings, and no bands or
     sketches, so those are freed before topics and the commit."""
     keys = [name for name in INDEX.names() if name in work.sightings.columns]
-    return replace(
-        work,
-        sightings=work.sightings.select(keys),
-        bands=work.bands.clear(),
-        sketches=pl.DataFrame(schema=SKETCHES),
-    )
+    return without_bands(replace(work, sightings=work.sightings.select(keys)))
 
 
 def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:
