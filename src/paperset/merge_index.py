@@ -378,10 +378,10 @@ def without_bands(work: MergeWork) -> MergeWork:
 
 
 def after_merge(work: MergeWork) -> MergeWork:
-    """`work` once merged: only the keys the index needs of its sightings, and no bands or
-    sketches, so those are freed before topics and the commit."""
+    """`work` once merged: only the keys the index needs of its sightings, so the rest is
+    freed before topics and the commit."""
     keys = [name for name in INDEX.names() if name in work.sightings.columns]
-    return without_bands(replace(work, sightings=work.sightings.select(keys)))
+    return replace(work, sightings=work.sightings.select(keys))
 
 
 def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,7 +201,8 @@ def _rows_per_file(order: pl.DataFrame) -> dict[str, int]:
 class _Stager:
     """Takes each partition file from the sink: describes it and stages it if it is new.
 
-    Called on polars' threads: a failure is kept and raised by `finish`, in the caller's.
+    Called on polars' threads, one file at a time (a lock keeps the staged names distinct):
+    a failure is kept and raised by `finish`, in the caller's thread.
     """
 
     def __init__(self, paths: _Paths, staging: Path, rows: dict[str, int]) -> None:
@@ -208,6 +210,7 @@ class _Stager:
         self.files: dict[str, FileEntry] = {}
         self.staged: dict[str, Path] = {}
         self.failure: Exception | None = None
+        self._lock = threading.Lock()
 
     def open(self, args: FileProviderArgs) -> _PartitionFile:
         """The in-memory file the sink writes one partition to."""
@@ -215,6 +218,10 @@ class _Stager:
 
     def take(self, name: str, data: bytes) -> None:
         """Describe one finished file; stage it when `papers/` does not hold these bytes."""
+        with self._lock:
+            self._take(name, data)
+
+    def _take(self, name: str, data: bytes) -> None:
         try:
             if name not in self.rows or name in self.files:
                 raise OutputError(f"the partitioned writer made an unexpected file {name}")
