@@ -8,6 +8,7 @@ import pytest
 from paperset.discover import RawFile, discover_raw_files
 from paperset.ingest import Ingested, batches_of, ingest_batch, read_dumps
 from paperset.memory import return_freed_memory_promptly
+from paperset.spill import with_texts
 
 SAMPLE = Path(__file__).parents[1] / "data" / "raw"
 
@@ -90,9 +91,7 @@ def test_accepted_records_wait_on_disk_and_come_back_whole_with_their_abstracts(
     texts = ingested.take_texts()
     assert "abstract" not in accepted.columns
     assert accepted["line"].to_list() == expected["line"].to_list()
-    back = accepted.join(
-        texts.store.read(accepted["text_hash"]), on="text_hash", how="left", maintain_order="left"
-    )
+    back = with_texts(accepted, texts.store)
     assert back["abstract"].to_list() == expected["abstract"].to_list()
     # Each distinct text is stored, hashed into bands and sketched once, though the first
     # file is read twice.

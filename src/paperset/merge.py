@@ -9,9 +9,9 @@ import polars as pl
 
 from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
 from paperset.fsio import atomic_write_parquet
-from paperset.minhash import near_duplicate_pairs, text_hash
+from paperset.minhash import keyed_by_text, near_duplicate_pairs
 from paperset.report import RUNS_DIR
-from paperset.spill import Texts, TextsInMemory
+from paperset.spill import Texts
 from paperset.survivorship import (
     assign_paper_ids,
     carry_aliases,
@@ -56,11 +56,7 @@ def merge_duplicates(
     sightings, are used instead of finding them here: the caller can then free the bands
     before the papers are built.
     """
-    if "abstract" in sightings.columns:
-        texts = TextsInMemory(sightings.select(text_hash(), "abstract"))
-        sightings = sightings.with_columns(text_hash()).drop("abstract")
-    if texts is None:
-        raise ValueError("sightings without abstracts need texts to read them from")
+    sightings, texts = keyed_by_text(sightings, texts)
     nodes = sightings.with_row_index("node")
     edges = exact_edges(nodes)
     if near_duplicates:

@@ -164,6 +164,17 @@ def text_hash() -> pl.Expr:
     return pl.when(pl.col("abstract").is_not_null()).then(hashes).alias("text_hash")
 
 
+def keyed_by_text(frame: pl.DataFrame, texts: Texts | None) -> tuple[pl.DataFrame, Texts]:
+    """`frame` with `text_hash` in place of `abstract`, and where its abstracts are: in
+    memory when it held them, else `texts`."""
+    if "abstract" in frame.columns:
+        keyed = frame.with_columns(text_hash())
+        return keyed.drop("abstract"), TextsInMemory(keyed.select("text_hash", "abstract"))
+    if texts is None:
+        raise ValueError("frames without abstracts need texts to read them from")
+    return frame, texts
+
+
 def text_bands(
     texts: pl.DataFrame, *, min_words: int = MIN_WORDS
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -259,11 +270,7 @@ def near_duplicate_pairs(
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    if "abstract" in docs.columns:
-        texts = TextsInMemory(docs.select(text_hash(), "abstract"))
-        docs = docs.select("node", text_hash())
-    if texts is None:
-        raise ValueError("docs without abstracts need texts to read them from")
+    docs, texts = keyed_by_text(docs, texts)
     sightings = docs.with_columns(rep=pl.col("node").min().over("text_hash"))
     distinct = sightings.filter(pl.col("node") == pl.col("rep")).select("node", "text_hash")
     node_bands = _node_bands(distinct, bands, min_words, texts)

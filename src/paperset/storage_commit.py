@@ -24,13 +24,13 @@ from paperset.fsio import PARQUET_OPTIONS, holds, make_dirs, remove_file
 from paperset.lock import publishing, require_lock
 from paperset.schema import PARTITION_KEYS
 from paperset.storage_layout import (
-    PARTITION_PATH,
     Layout,
     OutputError,
     check_papers,
     check_run_id,
     inside,
     partition_file,
+    partition_name,
 )
 from paperset.storage_manifest import FileEntry, load_manifest, write_manifest
 
@@ -192,10 +192,8 @@ def _sorted_rows(papers: pl.DataFrame) -> pl.DataFrame:
 
 def _rows_per_file(order: pl.DataFrame) -> dict[str, int]:
     """The number of rows of each partition file."""
-    day = pl.col("date").dt.strftime("%Y-%m-%d")
     counts = order.group_by(list(PARTITION_KEYS)).len("rows")
-    names = counts.select(pl.format(PARTITION_PATH, day, "topic"), "rows")
-    return dict(names.iter_rows())
+    return dict(counts.select(partition_name(), "rows").iter_rows())
 
 
 class _Stager:

@@ -98,10 +98,13 @@ def partition_file(date: object, topic: object) -> str:
 
 def partition_files(keys: pl.DataFrame) -> set[str]:
     """The partition file names of the `date` and `topic` pairs of `keys` (nulls skipped)."""
-    names = keys.drop_nulls(["date", "topic"]).select(
-        pl.format(PARTITION_PATH, pl.col("date").dt.strftime("%Y-%m-%d"), "topic")
-    )
+    names = keys.drop_nulls(["date", "topic"]).select(partition_name())
     return set(names.to_series().unique().to_list())
+
+
+def partition_name() -> pl.Expr:
+    """The partition file name of each row's `date` and `topic`, as `partition_file` makes it."""
+    return pl.format(PARTITION_PATH, pl.col("date").dt.strftime("%Y-%m-%d"), "topic")
 
 
 def inside(layout: Layout, relative: str) -> Path:
