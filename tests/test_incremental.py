@@ -166,3 +166,42 @@ def test_papers_a_guard_kept_apart_are_re_merged_together(tmp_path: Path) -> Non
     assert report["papers"]["sightings_remerged"] == 3
     build_dataset(raw_dir=str(raw), out_dir=str(tmp_path / "whole"))
     assert comparable(out).equals(comparable(tmp_path / "whole"))
+
+
+def _papers_of_abstracts(out: Path) -> list[list[str]]:
+    papers = read_papers(out).select("title", "abstract")
+    return sorted(sorted(group) for group in papers.group_by("abstract").agg("title")["title"])
+
+
+def test_a_bucket_a_run_fills_past_or_empties_below_the_limit_re_merges_its_members(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Buckets of more than MAX_BUCKET texts are boilerplate: no pair is found through them.
+    # Whether one is depends on every text, so a run that takes a bucket over the limit,
+    # or back under it, must re-merge the papers linked through it as a full build would.
+    monkeypatch.setattr("paperset.minhash.MAX_BUCKET", 3)
+    edited = ABSTRACT.replace("handful", "small number")
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "page-1.txt").write_text(hf_page(("Gradient Descent", ABSTRACT), ("Few Shots", edited)))
+    # Three texts with the same shingles (case and punctuation aside) fill every bucket of
+    # the first abstract past the limit: no bucket links the first two.
+    copies = [ABSTRACT.upper(), ABSTRACT.replace(",", ";"), ABSTRACT.lower()]
+    titles = ["Upper Case Copy", "Semicolon Copy", "Lower Case Copy"]
+    crowded = hf_page(*zip(titles, copies, strict=True), date="Apr 23")
+    (raw / "page-2.txt").write_text(crowded)
+    assert build_dataset(raw_dir=str(raw), out_dir=str(out))["papers"]["total"] == 5
+    # The copies replaced by an unrelated paper: the buckets are small again, and the two
+    # near-identical abstracts (no ids keep them apart) make one paper.
+    (raw / "page-2.txt").write_text(hf_page(("Landslides", OTHER_ABSTRACT), date="Apr 23"))
+    assert build_dataset(raw_dir=str(raw), out_dir=str(out))["papers"]["total"] == 2
+    assert _papers_of_abstracts(out) == _papers_of_abstracts(_built_whole(raw, tmp_path / "w2"))
+    # The copies back, in a new dump.
+    (raw / "page-3.txt").write_text(crowded)
+    assert build_dataset(raw_dir=str(raw), out_dir=str(out))["papers"]["total"] == 6
+    assert _papers_of_abstracts(out) == _papers_of_abstracts(_built_whole(raw, tmp_path / "w3"))
+
+
+def _built_whole(raw: Path, out: Path) -> Path:
+    build_dataset(raw_dir=str(raw), out_dir=str(out))
+    return out

@@ -7,7 +7,9 @@ one, adding each round the stored sightings that share a key with it, every sigh
 their papers, and the abstracts the index records as linked to its own but left in another
 paper by a guard. Near-identical abstracts of a new sighting are looked up once, in the band
 buckets, and verified by their Jaccard as the merge would; links among stored sightings are
-already in their papers or in the recorded links, so no other bucket is ever expanded.
+already in their papers or in the recorded links. The one exception is a bucket the run
+takes past the bucket limit (MAX_BUCKET texts) or back under it: pairs are found through
+it no more, or again, so all its texts are re-merged.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def affected_sightings(
     removed: pl.DataFrame,
     bands: pl.DataFrame,
     oversized: pl.Series,
+    regrouped: pl.Series,
     links: pl.DataFrame,
     read_texts: TextReader,
     fresh_texts: Texts,
@@ -35,10 +38,12 @@ def affected_sightings(
     """Mark each `live` index row the run must re-merge.
 
     `fresh` are the new sightings with their keys, `removed` the index rows of replaced
-    ones; `read_texts` reads the abstracts of index rows (`text_hash`, `abstract`), and
+    ones; `regrouped` the texts of buckets that the run took past the bucket limit or back
+    under it; `read_texts` reads the abstracts of index rows (`text_hash`, `abstract`), and
     `fresh_texts` those of the new sightings.
     """
     near = _near_stored_texts(live, fresh, bands, oversized, read_texts, fresh_texts)
+    near = pl.concat([near, regrouped.cast(pl.UInt64)])
     reached = pl.Series(values=[False] * live.height, dtype=pl.Boolean)
     new = fresh.select(_KEYS[:-1]).with_columns(paper_id=pl.lit(None, pl.String))
     frontier = pl.concat([new, removed.select(_KEYS)])

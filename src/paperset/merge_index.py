@@ -29,12 +29,13 @@ from typing import Any
 
 import polars as pl
 
+from paperset import minhash
 from paperset.affected import affected_sightings
 from paperset.fsio import atomic_write_bytes, atomic_write_parquet, atomic_write_parquet_parts
 from paperset.hashing import stable_hash
 from paperset.keys import title_key
 from paperset.merge import LINKS
-from paperset.minhash import MAX_BUCKET, SKETCHES, TEXT_BANDS, text_bands, text_hash
+from paperset.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
 from paperset.sightings import HELD_SIGHTING, SIGHTING
 from paperset.spill import TEXTS, RunTexts, TextStore
 
@@ -171,12 +172,14 @@ def plan_merge(
     if not removed.is_empty():
         bands = _live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
     if stored.current:
+        changed = pl.concat([fresh["text_hash"], removed["text_hash"]])
         affected = affected_sightings(
             live,
             fresh,
             removed,
             bands,
             _oversized(bands, fresh["text_hash"]),
+            _regrouped(stored.bands, bands, changed),
             stored.links,
             lambda rows: _read_texts(out_dir, rows),
             texts.store,
@@ -235,10 +238,38 @@ def _live(bands: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
 
 def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
     """The buckets of `texts` that more texts share than a bucket may hold."""
+    sizes = _bucket_sizes(bands, _buckets_of(bands, texts))
+    return sizes.filter(pl.col("len") > minhash.MAX_BUCKET)["hash"]
+
+
+def _regrouped(before: pl.DataFrame, after: pl.DataFrame, changed: pl.Series) -> pl.Series:
+    """The texts of every bucket that the `changed` texts took past the bucket limit or
+    back under it, from the bands `before` and `after` this run.
+
+    No pair is found through an oversized bucket, so such a bucket's members must be
+    re-merged: their papers may split or join as a build of everything would make them.
+    """
+    buckets = pl.concat([_buckets_of(before, changed), _buckets_of(after, changed)]).unique()
+    sizes = _bucket_sizes(before, buckets).join(
+        _bucket_sizes(after, buckets), on="hash", how="full", coalesce=True, suffix="_after"
+    )
+    limit = minhash.MAX_BUCKET
+    flipped = sizes.filter(
+        (pl.col("len").fill_null(0) > limit) != (pl.col("len_after").fill_null(0) > limit)
+    )["hash"].implode()
+    members = [bands.filter(pl.col("hash").is_in(flipped)) for bands in (before, after)]
+    return pl.concat(members)["text_hash"].unique()
+
+
+def _buckets_of(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
+    """The band hashes of `texts`, once each."""
     theirs = bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
-    shared = bands.filter(pl.col("hash").is_in(theirs["hash"].unique().implode()))
-    sizes = shared.group_by("hash").len()
-    return sizes.filter(pl.col("len") > MAX_BUCKET)["hash"]
+    return theirs["hash"].unique()
+
+
+def _bucket_sizes(bands: pl.DataFrame, buckets: pl.Series) -> pl.DataFrame:
+    """How many texts share each of `buckets`: `hash`, `len`."""
+    return bands.filter(pl.col("hash").is_in(buckets.implode())).group_by("hash").len()
 
 
 def _read_stored(

@@ -202,8 +202,9 @@ def text_bands(
     )
 
 
-def candidate_pairs(bands: pl.DataFrame, *, max_bucket: int = MAX_BUCKET) -> pl.DataFrame:
-    """Pair the nodes that share a band hash (`a` < `b`), skipping buckets over `max_bucket`.
+def candidate_pairs(bands: pl.DataFrame, *, max_bucket: int | None = None) -> pl.DataFrame:
+    """Pair the nodes that share a band hash (`a` < `b`), skipping buckets over `max_bucket`
+    (MAX_BUCKET when not given).
 
     Band hashes are salted with their band, so equal hashes mean the same band bucket.
     """
@@ -213,7 +214,7 @@ def candidate_pairs(bands: pl.DataFrame, *, max_bucket: int = MAX_BUCKET) -> pl.
     shared = bands.select("hash", "node").filter(in_repeated).sort("hash")
     hashes, nodes = shared["hash"].to_numpy(), shared["node"].to_numpy()
     sizes = np.diff(np.append(np.flatnonzero(run_starts(hashes)), len(hashes)))
-    kept = sizes <= max_bucket
+    kept = sizes <= (MAX_BUCKET if max_bucket is None else max_bucket)
     keys = _distinct(_bucket_pair_keys(nodes[np.repeat(kept, sizes)], sizes[kept]))
     return pl.DataFrame({"a": keys >> np.uint64(32), "b": keys & np.uint64(0xFFFFFFFF)}).cast(
         pl.UInt32
@@ -246,7 +247,7 @@ def near_duplicate_pairs(
     *,
     threshold: float = THRESHOLD,
     min_words: int = MIN_WORDS,
-    max_bucket: int = MAX_BUCKET,
+    max_bucket: int | None = None,
     bands: pl.DataFrame | None = None,
     oversized: pl.Series | None = None,
     sketches: pl.DataFrame | None = None,
