@@ -20,7 +20,7 @@ from paperset.discover import Discovery, RawFile
 from paperset.finalise import to_contract
 from paperset.ingest import Ingested, batches_of
 from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
-from paperset.memory import return_freed_memory_promptly
+from paperset.memory import return_freed_memory_promptly, reuse_freed_memory
 from paperset.merge import write_merges
 from paperset.merge_index import (
     MergeWork,
@@ -81,7 +81,7 @@ def build_dataset(
         dask_address=dask_address or None,
         workers=workers,
     )
-    return_freed_memory_promptly()
+    reuse_freed_memory()
     run_id = _run_id(config.run_time())
     report = RunReport(run_id, config.run_time().isoformat(), raw_dir, out_dir)
     preflight_output(config.out_dir)
@@ -119,6 +119,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
     batches = batches_of(plan.to_read)
     with run_progress(len(batches)) as progress, run_work_dir(out, report.run_id) as work_dir:
         ingested = _ingest(config, batches, report, progress, work_dir)
+        return_freed_memory_promptly()  # the ingest's arrays are freed: what follows is larger
         _account(report, found, plan, ingested, config)
         with report.timing("merge"):
             work = _planned_merge(config, settings, ingested)

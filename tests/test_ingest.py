@@ -7,7 +7,7 @@ import pytest
 
 from paperset.discover import RawFile, discover_raw_files
 from paperset.ingest import Ingested, batches_of, ingest_batch, read_dumps
-from paperset.memory import return_freed_memory_promptly
+from paperset.memory import return_freed_memory_promptly, reuse_freed_memory
 from paperset.spill import with_texts
 
 SAMPLE = Path(__file__).parents[1] / "data" / "raw"
@@ -103,5 +103,6 @@ def test_accepted_records_wait_on_disk_and_come_back_whole_with_their_abstracts(
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the setting is glibc's")
-def test_glibc_is_told_to_give_large_freed_blocks_back() -> None:
+def test_glibc_is_told_to_keep_freed_blocks_while_ingesting_then_to_give_them_back() -> None:
+    assert reuse_freed_memory()
     assert return_freed_memory_promptly()
