@@ -74,3 +74,30 @@ def test_the_fast_frame_path_equals_clean_text_on_every_row() -> None:
     fast = clean_records(records.lazy()).collect()
     for field in ("title", "abstract", "comments"):
         assert fast[field].to_list() == records.select(clean_text(pl.col(field)))[field].to_list()
+
+
+LATEX_ALPHABET = list("ab \t\n\\\"'`^~={}%$&_#cvHuoOlLsSeijkrAE.\u0301\u00e9\u2028\x0c")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(LATEX_ALPHABET), max_size=30), min_size=3, max_size=9)
+)
+def test_records_skipped_by_the_latex_scan_or_the_normalisation_clean_as_clean_text_does(
+    texts: list[str],
+) -> None:
+    # The frame path decodes LaTeX only where some pass matches and normalises only
+    # non-ASCII text; every row must still come out as clean_text makes it.
+    rows = len(texts) // 3
+    records = pl.DataFrame(
+        {
+            "title": texts[:rows],
+            "abstract": texts[rows : 2 * rows],
+            "comments": texts[2 * rows : 3 * rows],
+            "reason": [None] * rows,
+        },
+        schema_overrides={"reason": pl.String},
+    )
+    fast = clean_records(records.lazy()).collect()
+    for field in ("title", "abstract"):
+        assert fast[field].to_list() == records.select(clean_text(pl.col(field)))[field].to_list()

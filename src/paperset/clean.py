@@ -48,24 +48,52 @@ def _rx(text: str) -> str:
     return "".join(f"\\{ch}" if not ch.isalnum() else ch for ch in text)
 
 
-def decode_latex(text: pl.Expr) -> pl.Expr:
-    """Decode LaTeX accent macros (`\\"o`, `\\'{e}`, `{\\c c}`) and escapes (`\\%`)."""
+def _latex_rules() -> list[tuple[str, str]]:
+    """The (pattern, replacement) passes of `decode_latex`, in order."""
     # `\\` is a forced line break: a space, and never the start of an escape.
-    text = text.str.replace_all(r"\\\\", " ")
     # Dotless i and j under an accent (`\\'{\\i}`) are plain i and j once composed.
-    text = text.str.replace_all(r"\\([ij])\b", "${1}")
+    rules = [(r"\\\\", " "), (r"\\([ij])\b", "${1}")]
     for macro, mark in _ACCENT_MARKS.items():
         accent = r"\\" + _rx(macro)
-        text = text.str.replace_all(r"\{" + accent + r"\s*" + _LETTER + r"\}", "${1}" + mark)
-        text = text.str.replace_all(accent + r"\s*\{" + _LETTER + r"\}", "${1}" + mark)
-        text = text.str.replace_all(accent + _LETTER, "${1}" + mark)
+        rules += [
+            (r"\{" + accent + r"\s*" + _LETTER + r"\}", "${1}" + mark),
+            (accent + r"\s*\{" + _LETTER + r"\}", "${1}" + mark),
+            (accent + _LETTER, "${1}" + mark),
+        ]
     for macro, mark in _LETTER_ACCENT_MARKS.items():
-        text = text.str.replace_all(r"\{\\" + macro + r"\s+" + _LETTER + r"\}", "${1}" + mark)
-        text = text.str.replace_all(r"\\" + macro + r"\s*\{" + _LETTER + r"\}", "${1}" + mark)
+        rules += [
+            (r"\{\\" + macro + r"\s+" + _LETTER + r"\}", "${1}" + mark),
+            (r"\\" + macro + r"\s*\{" + _LETTER + r"\}", "${1}" + mark),
+        ]
     for macro, letter in _SPECIAL_LETTERS.items():
-        text = text.str.replace_all(r"\{\\" + macro + r"\}", letter, literal=False)
-        text = text.str.replace_all(r"\\" + macro + r"(\{\}|\b)", letter)
-    return text.str.replace_all(r"\\([" + _rx(_ESCAPED) + r"])", "${1}")
+        rules += [
+            (r"\{\\" + macro + r"\}", letter),
+            (r"\\" + macro + r"(\{\}|\b)", letter),
+        ]
+    return [*rules, (r"\\([" + _rx(_ESCAPED) + r"])", "${1}")]
+
+
+_LATEX_RULES = _latex_rules()
+# Text that no pass matches is left as it is by all of them: one scan tells which is.
+_ANY_LATEX = "|".join(f"(?:{pattern})" for pattern, _ in _LATEX_RULES)
+
+
+def decode_latex(text: pl.Expr) -> pl.Expr:
+    """Decode LaTeX accent macros (`\\"o`, `\\'{e}`, `{\\c c}`) and escapes (`\\%`)."""
+    for pattern, replacement in _LATEX_RULES:
+        text = text.str.replace_all(pattern, replacement)
+    return text
+
+
+def may_hold_latex(text: pl.Expr) -> pl.Expr:
+    """Whether `decode_latex` could change the text: some pass of it matches (null: no)."""
+    return text.str.contains(_ANY_LATEX).fill_null(False)
+
+
+def composed(text: pl.Expr) -> pl.Expr:
+    """NFC, computed only for text with a non-ASCII character: ASCII text is NFC as it is."""
+    non_ascii = text.str.len_bytes() != text.str.len_chars()
+    return pl.coalesce(pl.when(non_ascii).then(text).str.normalize("NFC"), text)
 
 
 def collapse_whitespace(text: pl.Expr) -> pl.Expr:
@@ -90,29 +118,25 @@ def first_code_url(text: pl.Expr) -> pl.Expr:
 TEXT_FIELDS = ("title", "abstract", "comments")
 
 
-def _needs_decoding(text: pl.Expr) -> pl.Expr:
-    """Text with a backslash (maybe a macro) or any non-ASCII character (maybe not NFC)."""
-    non_ascii = text.str.len_bytes() != text.str.len_chars()
-    return (text.str.contains("\\", literal=True) | non_ascii).fill_null(False)
-
-
 def clean_records(records: pl.LazyFrame) -> pl.LazyFrame:
     """Clean title, abstract and comments; an abstract that cleans to nothing is rejected.
 
-    Only records with a backslash can hold a LaTeX macro and only non-ASCII text can
-    need NFC, so only those records pay for the few dozen regex passes of
-    `decode_latex` and the normalisation; the result equals `clean_text` everywhere.
+    Only the records some pass of `decode_latex` matches pay for its few dozen regex
+    passes, and only non-ASCII text for the normalisation; the result equals `clean_text`
+    everywhere.
     """
     numbered = records.with_row_index("_order")
-    slow = pl.any_horizontal(_needs_decoding(pl.col(field)) for field in TEXT_FIELDS)
-    decoded = numbered.filter(slow).with_columns(
-        decode_latex(pl.col(field)).str.normalize("NFC").alias(field) for field in TEXT_FIELDS
+    latex = pl.any_horizontal(may_hold_latex(pl.col(field)) for field in TEXT_FIELDS)
+    decoded = numbered.filter(latex).with_columns(
+        decode_latex(pl.col(field)).alias(field) for field in TEXT_FIELDS
     )
     return (
-        pl.concat([decoded, numbered.filter(~slow)])
+        pl.concat([decoded, numbered.filter(~latex)])
         .sort("_order")
         .drop("_order")
-        .with_columns(collapse_whitespace(pl.col(field)).alias(field) for field in TEXT_FIELDS)
+        .with_columns(
+            collapse_whitespace(composed(pl.col(field))).alias(field) for field in TEXT_FIELDS
+        )
         .with_columns(
             pl.when(pl.col("comments") != "").then(pl.col("comments")).alias("comments"),
             pl.coalesce(
