@@ -135,3 +135,11 @@ def test_the_report_shows_overall_accuracy_and_missing_titles() -> None:
     report = format_evaluation(evaluation)
     assert "100.0%" in report
     assert "Lost" in report
+
+
+def test_papers_classified_in_chunks_on_every_core_come_out_as_in_one(
+    dev_papers: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = assign_topics(dev_papers)
+    monkeypatch.setattr("paperset.topics.TOPIC_CHUNK", 7)  # 268 papers: 39 chunks
+    assert assign_topics(dev_papers).equals(whole)

@@ -51,12 +51,12 @@ from paperset.shingles import (
     doc_batches,
     group_ranks,
     jaccard,
-    parallel_map,
     run_starts,
     shingle_hashes,
     word_hashes,
 )
 from paperset.spill import Texts, TextsInMemory, with_texts
+from paperset.threads import parallel_map
 
 BANDS = 24
 ROWS = 3

@@ -12,23 +12,19 @@ plain integer arithmetic on the bytes, the same on every library version and mac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 import polars as pl
 
 from paperset.hashing import _finalise, _string_buffers
+from paperset.threads import parallel_map
 
 SHINGLE_WORDS = 5
 BATCH_DOCS = 2048  # ~3 MB of text: the byte arrays of a batch stay in cache
 _SHINGLE_BITS = np.uint64(40)
 _SHINGLE_MASK = np.uint64((1 << 40) - 1)
 _PAIR_CHUNK = 1 << 13  # pairs merged at once: their tagged shingles stay in cache
-T = TypeVar("T")
-U = TypeVar("U")
 _SEPARATORS = [0xA0, 0xAB, 0xB7, 0xBB, *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x2212]
 # Each separator's UTF-8 bytes as a big-endian 3-byte code, to match at a lead byte.
 _SEPARATOR_CODES = np.array(
@@ -112,12 +108,6 @@ def shingle_hashes(words: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
 def doc_batches(docs: pl.DataFrame) -> list[pl.DataFrame]:
     """Slice the docs into batches small enough for their byte arrays to stay in cache."""
     return [docs.slice(start, BATCH_DOCS) for start in range(0, len(docs), BATCH_DOCS)]
-
-
-def parallel_map(step: Callable[[T], U], items: Iterable[T]) -> list[U]:
-    """Apply `step` to each item on every core; numpy and polars release the GIL."""
-    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
-        return list(pool.map(step, items))
 
 
 @dataclass(frozen=True)

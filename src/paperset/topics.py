@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from paperset.taxonomy import FALLBACK_TOPIC, TAXONOMY, TAXONOMY_VERSION, Topic
+from paperset.threads import parallel_map
 
 TITLE_WEIGHT = 3.0
 MIN_SCORE = 4.0
@@ -159,17 +160,18 @@ def secondary(kind: str) -> pl.Expr:
     return pl.concat_list(runners).list.drop_nulls()
 
 
-TOPIC_CHUNK = 100_000
+TOPIC_CHUNK = 50_000
 
 
 def assign_topics(papers: pl.DataFrame) -> pl.DataFrame:
     """Add `topic`, `topic_score`, `secondary_topics` and their scores from title and abstract.
 
-    Papers are classified TOPIC_CHUNK at a time: the normalised copies of their text are
-    the classifier's largest frames, and this bounds them however many papers there are.
+    Papers are classified TOPIC_CHUNK at a time, a chunk per core at once: the normalised
+    copies of their text are the classifier's largest frames, and this bounds them however
+    many papers there are.
     """
     chunks = [papers.slice(start, TOPIC_CHUNK) for start in range(0, papers.height, TOPIC_CHUNK)]
-    return pl.concat([_assign_chunk(chunk) for chunk in chunks or [papers]])
+    return pl.concat(parallel_map(_assign_chunk, chunks or [papers]))
 
 
 def _assign_chunk(papers: pl.DataFrame) -> pl.DataFrame:
