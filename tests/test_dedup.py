@@ -4,6 +4,8 @@ import polars as pl
 import pytest
 from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page, parse
 
+from paperset.hashing import hex_digest, stable_hash
+from paperset.keys import title_key
 from paperset.merge import merge_duplicates, near_duplicate_edges
 from paperset.minhash import text_hash
 from paperset.records import split_rejected
@@ -206,3 +208,28 @@ def test_a_paper_keeps_its_aliases_even_when_its_sightings_lost_their_former_ids
         {"paper_id": ["arxiv:2407.00912"], "aliases": [["title:0123456789abcdef"]]}
     )
     assert carry_aliases(papers, previous)["aliases"].to_list() == [["title:0123456789abcdef"]]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "named_after"),
+    [
+        (("Apr 22", "Attention Heads Do Descent"), ("Apr 21", "Heads That Descend"), 1),
+        (("Apr 21", "Attention Heads Do Descent"), ("Apr 22", "Heads That Descend"), 0),
+        (("Apr 21", "Heads That Descend"), ("Apr 21", "Attention Heads Do Descent"), 1),
+    ],
+)
+def test_a_paper_without_an_arxiv_id_is_named_after_its_earliest_listing_title(
+    first: tuple[str, str], second: tuple[str, str], named_after: int
+) -> None:
+    # One paper (near-identical abstracts) listed under two titles: the earlier listing's
+    # title key names it, and on the same day the smaller key.
+    edited = ABSTRACT.replace("handful", "small number")
+    pages = [
+        (f"page-{n}.txt", hf_page((title, abstract), date=date))
+        for n, ((date, title), abstract) in enumerate([(first, ABSTRACT), (second, edited)])
+    ]
+    papers = papers_of(*pages)
+    assert papers.height == 1
+    key = pl.select(title_key(pl.lit((first, second)[named_after][1]))).to_series()
+    expected = "title:" + hex_digest(stable_hash(key))[0]
+    assert papers["paper_id"][0] == expected
