@@ -99,17 +99,20 @@ class MergeWork:
     everything: bool  # True when every sighting is affected
 
 
-def match_keys() -> list[pl.Expr]:
-    """The keys a sighting is matched on: its arXiv id, and stable hashes of its title key
-    and abstract (null where there is none: `stable_hash` hashes a null as "")."""
-    return [pl.col("arxiv_id"), title_hash(), text_hash()]
+def with_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the keys a sighting is matched on besides its arXiv id: stable hashes of its
+    title key and abstract (null where there is none: `stable_hash` hashes a null as "")."""
+    return with_title_hash(frame.with_columns(text_hash()))
 
 
-def title_hash() -> pl.Expr:
-    """A stable hash of the title key, null where there is none."""
-    key = title_key(pl.col("title"))
-    titles = key.map_batches(stable_hash, return_dtype=pl.UInt64)
-    return pl.when(key.is_not_null()).then(titles).alias("title_hash")
+def with_title_hash(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add `title_hash`, a stable hash of the title key, null where there is none.
+
+    The keys are hashed as one Series: as a `map_batches` expression in `with_columns`,
+    the same took ~3x longer on a million titles.
+    """
+    keys = frame.select(title_key(pl.col("title"))).to_series()
+    return frame.with_columns(title_hash=pl.when(keys.is_not_null()).then(stable_hash(keys)))
 
 
 def state_settings(partition: str, taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
@@ -164,7 +167,7 @@ def plan_merge(
     """
     replaced = pl.col("source_file").is_in(pl.Series(read_files, dtype=pl.String).implode())
     live, removed = stored.index.filter(~replaced), stored.index.filter(replaced)
-    fresh = fresh.with_columns(title_hash())
+    fresh = with_title_hash(fresh)
     known = stored.bands["text_hash"].unique().implode()
     new_bands = texts.bands.filter(~pl.col("text_hash").is_in(known))
     bands = pl.concat([stored.bands, new_bands])
@@ -467,7 +470,7 @@ def _legacy_index(out_dir: Path) -> pl.DataFrame:
         return pl.DataFrame(schema=INDEX)
     legacy = pl.read_parquet(path)
     return (
-        legacy.with_columns(match_keys())
+        with_match_keys(legacy)
         .with_columns(
             segment=pl.lit(LEGACY),
             paper_id="prior_paper_id",
