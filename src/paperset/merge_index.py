@@ -170,19 +170,18 @@ def plan_merge(
     fresh = with_title_hash(fresh)
     known = stored.bands["text_hash"].unique().implode()
     new_bands = texts.bands.filter(~pl.col("text_hash").is_in(known))
-    bands = pl.concat([stored.bands, new_bands])
+    bands, dropped = pl.concat([stored.bands, new_bands]), stored.bands.clear()
     rewrite = not stored.current or not removed.is_empty()
     if not removed.is_empty():
-        bands = _live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
+        bands, dropped = _live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
     if stored.current:
-        changed = pl.concat([fresh["text_hash"], removed["text_hash"]])
         affected = affected_sightings(
             live,
             fresh,
             removed,
             bands,
             _oversized(bands, fresh["text_hash"]),
-            _regrouped(stored.bands, bands, changed),
+            _regrouped(bands, new_bands, dropped),
             stored.links,
             lambda rows: _read_texts(out_dir, rows),
             texts.store,
@@ -234,9 +233,11 @@ def key_sightings(
     )
 
 
-def _live(bands: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
-    """Only the bands of texts some live sighting has: a bucket's size counts those alone."""
-    return bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
+def _live(bands: pl.DataFrame, texts: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The bands of texts some live sighting has (a bucket's size counts those alone), and
+    the others."""
+    is_live = pl.col("text_hash").is_in(texts.drop_nulls().unique().implode())
+    return bands.filter(is_live), bands.filter(~is_live)
 
 
 def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
@@ -245,23 +246,30 @@ def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
     return sizes.filter(pl.col("len") > minhash.MAX_BUCKET)["hash"]
 
 
-def _regrouped(before: pl.DataFrame, after: pl.DataFrame, changed: pl.Series) -> pl.Series:
-    """The texts of every bucket that the `changed` texts took past the bucket limit or
-    back under it, from the bands `before` and `after` this run.
+def _regrouped(bands: pl.DataFrame, added: pl.DataFrame, dropped: pl.DataFrame) -> pl.Series:
+    """The texts of every bucket this run took past the bucket limit or back under it:
+    `bands` are the live texts' after the run, `added` those of its new texts and `dropped`
+    those of texts no sighting has any more.
 
     No pair is found through an oversized bucket, so such a bucket's members must be
     re-merged: their papers may split or join as a build of everything would make them.
+    Only the buckets of added or dropped texts can change; their sizes before the run are
+    those after it, less the texts added, plus the texts dropped.
     """
-    buckets = pl.concat([_buckets_of(before, changed), _buckets_of(after, changed)]).unique()
-    sizes = _bucket_sizes(before, buckets).join(
-        _bucket_sizes(after, buckets), on="hash", how="full", coalesce=True, suffix="_after"
+    grown = (
+        pl.concat([added.select("hash", step=pl.lit(1)), dropped.select("hash", step=pl.lit(-1))])
+        .group_by("hash")
+        .agg(grown=pl.col("step").sum())
+    )
+    after = pl.col("len").fill_null(0).cast(pl.Int64)
+    sizes = grown.join(_bucket_sizes(bands, grown["hash"]), on="hash", how="left").select(
+        "hash", after=after, before=after - pl.col("grown")
     )
     limit = minhash.MAX_BUCKET
-    flipped = sizes.filter(
-        (pl.col("len").fill_null(0) > limit) != (pl.col("len_after").fill_null(0) > limit)
-    )["hash"].implode()
-    members = [bands.filter(pl.col("hash").is_in(flipped)) for bands in (before, after)]
-    return pl.concat(members)["text_hash"].unique()
+    flipped = sizes.filter((pl.col("before") > limit) != (pl.col("after") > limit))["hash"]
+    if flipped.is_empty():
+        return pl.Series("text_hash", [], dtype=pl.UInt64)
+    return bands.filter(pl.col("hash").is_in(flipped.implode()))["text_hash"].unique()
 
 
 def _buckets_of(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:

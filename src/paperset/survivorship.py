@@ -72,7 +72,8 @@ def _identity_title_keys(sightings: pl.DataFrame) -> pl.DataFrame:
     listing's, the smaller key on a tie (`cluster`, `identity_key`; clusters with no
     title key are left out).
 
-    One sort of the keys, not one per cluster: ~50x faster on a million sightings.
+    One sort of all the keys, not one per cluster inside the aggregation: `merge_clusters`
+    takes 1.3 s instead of 3.4 on a million sightings.
     """
     keys = sightings.select(
         "cluster", "listed_on", identity_key=title_key(pl.col("title"))
