@@ -168,11 +168,6 @@ def test_papers_a_guard_kept_apart_are_re_merged_together(tmp_path: Path) -> Non
     assert comparable(out).equals(comparable(tmp_path / "whole"))
 
 
-def _papers_of_abstracts(out: Path) -> list[list[str]]:
-    papers = read_papers(out).select("title", "abstract")
-    return sorted(sorted(group) for group in papers.group_by("abstract").agg("title")["title"])
-
-
 def test_a_bucket_a_run_fills_past_or_empties_below_the_limit_re_merges_its_members(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,11 +190,16 @@ def test_a_bucket_a_run_fills_past_or_empties_below_the_limit_re_merges_its_memb
     # near-identical abstracts (no ids keep them apart) make one paper.
     (raw / "page-2.txt").write_text(hf_page(("Landslides", OTHER_ABSTRACT), date="Apr 23"))
     assert build_dataset(raw_dir=str(raw), out_dir=str(out))["papers"]["total"] == 2
-    assert _papers_of_abstracts(out) == _papers_of_abstracts(_built_whole(raw, tmp_path / "w2"))
+    assert _without_aliases(out).equals(_without_aliases(_built_whole(raw, tmp_path / "w2")))
     # The copies back, in a new dump.
     (raw / "page-3.txt").write_text(crowded)
     assert build_dataset(raw_dir=str(raw), out_dir=str(out))["papers"]["total"] == 6
-    assert _papers_of_abstracts(out) == _papers_of_abstracts(_built_whole(raw, tmp_path / "w3"))
+    assert _without_aliases(out).equals(_without_aliases(_built_whole(raw, tmp_path / "w3")))
+
+
+def _without_aliases(out: Path) -> pl.DataFrame:
+    # A paper remembers the ids it had in earlier runs (by design); all else matches.
+    return comparable(out).drop("aliases")
 
 
 def _built_whole(raw: Path, out: Path) -> Path:

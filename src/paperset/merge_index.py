@@ -173,7 +173,7 @@ def plan_merge(
     bands, dropped = pl.concat([stored.bands, new_bands]), stored.bands.clear()
     rewrite = not stored.current or not removed.is_empty()
     if not removed.is_empty():
-        bands, dropped = _live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
+        bands, dropped = _split_live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
     if stored.current:
         affected = affected_sightings(
             live,
@@ -233,7 +233,7 @@ def key_sightings(
     )
 
 
-def _live(bands: pl.DataFrame, texts: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _split_live(bands: pl.DataFrame, texts: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The bands of texts some live sighting has (a bucket's size counts those alone), and
     the others."""
     is_live = pl.col("text_hash").is_in(texts.drop_nulls().unique().implode())
@@ -242,7 +242,8 @@ def _live(bands: pl.DataFrame, texts: pl.Series) -> tuple[pl.DataFrame, pl.DataF
 
 def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
     """The buckets of `texts` that more texts share than a bucket may hold."""
-    sizes = _bucket_sizes(bands, _buckets_of(bands, texts))
+    theirs = bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
+    sizes = _bucket_sizes(bands, theirs["hash"].unique())
     return sizes.filter(pl.col("len") > minhash.MAX_BUCKET)["hash"]
 
 
@@ -270,12 +271,6 @@ def _regrouped(bands: pl.DataFrame, added: pl.DataFrame, dropped: pl.DataFrame) 
     if flipped.is_empty():
         return pl.Series("text_hash", [], dtype=pl.UInt64)
     return bands.filter(pl.col("hash").is_in(flipped.implode()))["text_hash"].unique()
-
-
-def _buckets_of(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
-    """The band hashes of `texts`, once each."""
-    theirs = bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
-    return theirs["hash"].unique()
 
 
 def _bucket_sizes(bands: pl.DataFrame, buckets: pl.Series) -> pl.DataFrame:
