@@ -6,7 +6,7 @@ OUT ?= data/processed
 N ?= 100000
 BENCH_ARGS ?=
 
-.PHONY: run test test-spark check eval-topics bench uv sync
+.PHONY: run test test-spark check eval-topics train-topics bench uv sync
 
 run: sync  ## build the dataset from data/raw into data/processed
 	$(UV) run paperset build --raw $(RAW) --out $(OUT)
@@ -24,8 +24,13 @@ test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 
 	$(UV) run pytest tests/test_readers.py -k spark
 	$(UV) sync --frozen
 
-eval-topics: sync  ## measure the topic classifier on the labelled dev set
-	$(UV) run paperset eval-topics --raw $(RAW)
+REAL ?= ../shared/real/papers.parquet
+
+eval-topics: sync  ## measure the topic classifier on the hand labels and the held-out real papers
+	$(UV) run paperset eval-topics --raw $(RAW) --real $(REAL)
+
+train-topics: sync  ## retrain the shipped topic model from the real papers (deterministic)
+	$(UV) run paperset train-topics --real $(REAL)
 
 bench: sync  ## time the build vs a floor and DuckDB on a generated corpus: N=100000,1000000 BENCH_ARGS="--prefect shared"
 	$(UV) run python -m bench.run --n $(N) $(BENCH_ARGS)

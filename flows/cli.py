@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("tests/data/topics_dev.json"),
         help="labels JSON (default: tests/data/topics_dev.json)",
     )
+    evaluate.add_argument(
+        "--real",
+        type=Path,
+        default=Path("../shared/real/papers.parquet"),
+        help="real arXiv papers: their held-out tenth is measured too, when the file exists "
+        "(default: ../shared/real/papers.parquet)",
+    )
     build.set_defaults(handler=_build)
     evaluate.set_defaults(handler=_eval_topics)
     cli_ops.register(commands)
@@ -117,9 +124,9 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules register their parsers here."""
-    from flows import cli_publish
+    from flows import cli_publish, cli_topics
 
-    return [cli_publish.register]
+    return [cli_publish.register, cli_topics.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,13 +233,23 @@ def _build(args: argparse.Namespace) -> int:
 
 def _eval_topics(args: argparse.Namespace) -> int:
     from paperset.preview import papers_from_folder
-    from paperset.topic_eval import evaluate_topics, format_evaluation, load_labels
+    from paperset.topic_eval import evaluate_topics, format_evaluation, heldout_papers, load_labels
+    from paperset.topics import assign_topics
 
     raw = _existing_folder(args.raw, "raw")
     if not args.labels.is_file():
         raise UsageError(f"labels file {str(args.labels)!r} does not exist")
     papers = papers_from_folder(raw)
+    print(f"== Hand labels: {args.labels} (papers of {raw})")
     print(format_evaluation(evaluate_topics(papers, load_labels(args.labels))))
+    if not args.real.is_file():
+        print(f"\n(no {args.real}: the held-out real papers are not measured)")
+        return 0
+    held, labels = heldout_papers(args.real)
+    print(
+        f"\n== Held-out real papers: {args.real} (labels from arXiv categories, never trained on)"
+    )
+    print(format_evaluation(evaluate_topics(assign_topics(held), labels)))
     return 0
 
 

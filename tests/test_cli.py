@@ -98,3 +98,33 @@ def test_bad_operations_arguments_are_one_line_errors(
     result = run_cli(*args, env_home=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("paperset: error:") and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_explain_prints_a_papers_topic_evidence_sightings_and_merges(
+    built_sample: tuple[Path, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+    from paperset.storage import read_papers
+
+    out, _ = built_sample
+    paper = read_papers(out).filter(pl.col("n_sightings") >= 2).sort("paper_id").row(0, named=True)
+    assert main(["explain", paper["paper_id"], "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"topic: {paper['topic']} ({paper['topic_score']:.3f})" in printed
+    assert f"evidence: {', '.join(paper['topic_evidence'])}" in printed
+    assert f"sightings ({paper['n_sightings']}):" in printed
+    for source in paper["sources"]:
+        assert f"  {source}:" in printed
+    assert "merges (" in printed and "merges (0)" not in printed
+
+
+def test_explain_of_an_unknown_paper_is_a_one_line_error(
+    built_sample: tuple[Path, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    out, _ = built_sample
+    assert main(["explain", "arxiv:0000.00000", "--out", str(out)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == "paperset: error: no paper 'arxiv:0000.00000' in the dataset"

@@ -107,26 +107,27 @@ def test_runs_and_status_print_the_figures_from_the_files(built_sample: tuple[Pa
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_taxonomy_change_moves_papers_and_removes_their_old_partitions(
+def test_a_changed_topic_model_moves_papers_and_removes_their_old_partitions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from prefect import task
+    import dataclasses
 
-    from flows import tasks
-    from paperset.topics import assign_topics
+    from paperset import topics
 
     raw, out = add(tmp_path / "raw", SEEDS), tmp_path / "out"
     build_dataset(raw_dir=str(raw), out_dir=str(out))
+    before = read_papers(out)
 
-    def everything_is_other(papers: pl.DataFrame) -> pl.DataFrame:
-        return assign_topics(papers).with_columns(topic=pl.lit("other"), topic_score=pl.lit(0.0))
-
-    monkeypatch.setattr(tasks, "assign_topics", task(name="assign-topics")(everything_is_other))
-    # A real rule change changes the classifier's fingerprint, which re-classifies everything.
-    monkeypatch.setattr("flows.build.classifier_version", lambda: "changed")
+    # A retrained model that leans hard to `other`: its fingerprint changes the classifier's
+    # version, which re-classifies every paper, though no raw file changed.
+    model = topics.shipped_model()
+    bias = model.bias.copy()
+    bias[model.topics.index("other")] += 50.0
+    monkeypatch.setattr(topics, "shipped_model", lambda: dataclasses.replace(model, bias=bias))
     report = build_dataset(raw_dir=str(raw), out_dir=str(out))
-    topics = {p.name for p in (out / "papers").glob("date=*/topic=*")}
-    assert topics == {"topic=other"}
+    partitions = {p.name for p in (out / "papers").glob("date=*/topic=*")}
+    assert partitions == {"topic=other"}
+    assert set(before["topic"]) != {"other"}
     assert report["partitions"]["removed"] > 0 and report["files"]["parsed"] == 0
     assert read_papers(out).height == 268
 

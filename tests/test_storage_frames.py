@@ -31,9 +31,10 @@ def paper(num: int, day: str = "2024-03-01", topic: str = "physics", **changes: 
         "n_sightings": 1,
         "aliases": [],
         "ingested_at": dt.datetime(2024, 3, 2, 9, 30, tzinfo=dt.UTC),
-        "topic_score": 1.5,
+        "topic_score": 0.65,
         "secondary_topics": ["time-series"],
-        "secondary_topic_scores": [4.0],
+        "secondary_topic_scores": [0.3],
+        "topic_evidence": ["forecasting"],
         "date": date,
         "topic": topic,
     }

@@ -78,13 +78,17 @@ class Paper(pa.DataFrameModel):
         description="When the paper first entered the dataset (UTC)"
     )
     topic_score: pl.Float64 = pa.Field(
-        ge=0, description="Evidence score of the primary topic (0 for `other`)"
+        ge=0, description="The topic model's probability of the primary topic"
     )
     secondary_topics: list[str] = pa.Field(
-        description="Up to two further topics with evidence, strongest first"
+        description="Up to two further topics of probability 0.2 or more, most probable first"
     )
     secondary_topic_scores: list[float] = pa.Field(
-        description="Evidence scores of `secondary_topics`, in the same order"
+        description="Probabilities of `secondary_topics`, in the same order"
+    )
+    topic_evidence: list[str] = pa.Field(
+        description="The words or word pairs of title and abstract that weighed most for "
+        "`topic` in the model, heaviest first (up to three; `paperset explain` shows weights)"
     )
     date: pl.Date = pa.Field(
         description="Partition key: `published`, else `listed_on` (month start with "

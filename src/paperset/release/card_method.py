@@ -55,13 +55,24 @@ In this release {stats.sightings} sightings were merged into {stats.papers} pape
 
 
 def taxonomy() -> str:
-    """The topic slugs and their scope."""
+    """The topic slugs and their scope, and how a paper gets one."""
+    model = topics.shipped_model()
+    heldout = model.info.get("heldout", {})
+    measured = (
+        f" On {heldout['labelled']:,} held-out real arXiv papers whose categories decide "
+        f"the topic (never trained on), the model scored {percent(heldout['accuracy'])} when "
+        "it was trained."
+        if heldout
+        else ""
+    )
     return (
         f"### Topics\n\nEach paper has one primary `topic` from this taxonomy (version "
-        f"{TAXONOMY_VERSION}), chosen by weighted keyword evidence in its title (x"
-        f"{topics.TITLE_WEIGHT:g}) and abstract; a topic needs {topics.MIN_SCORE:g} points of "
-        f"evidence, else the paper is `other`. Up to {topics.MAX_SECONDARY} `secondary_topics` "
-        f"carry further evidence.\n\n{taxonomy_table_markdown()}"
+        f"{TAXONOMY_VERSION}), chosen by a linear model over {len(model.terms):,} words and "
+        f"word pairs of its title (x{model.title_weight:g}) and abstract, trained on real arXiv "
+        f"papers (model `{model.fingerprint()}`); `topic_score` is its probability. Up to "
+        f"{topics.MAX_SECONDARY} `secondary_topics` have a probability of "
+        f"{topics.SECONDARY_MIN:g} or more, and `topic_evidence` lists the terms that weighed "
+        f"most.{measured}\n\n{taxonomy_table_markdown()}"
     )
 
 
@@ -84,7 +95,8 @@ def accuracy(evaluation: TopicEvaluation | None, labels: str | None) -> str:
         f"release's papers to the labels in `{labels}` (a paper counts as right when its topic "
         "is one the labeller accepts as primary); "
         f"{len(evaluation.missing)} labelled papers are not in this release. These labels were "
-        "also used to develop the classifier, so read the figure as optimistic.\n\n" + table(rows)
+        "never trained on, but the rules that gave the model its weak labels for machine-"
+        "learning papers were written with them in view.\n\n" + table(rows)
     )
 
 

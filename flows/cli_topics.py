@@ -1,0 +1,62 @@
+"""Topic commands: `explain` a paper, `train-topics` to rebuild the shipped model."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+DEFAULT_REAL = Path("../shared/real/papers.parquet")
+DEFAULT_LABELS = Path("tests/data/topics_dev.json")
+
+
+def register(commands: Any) -> None:
+    """Add the `explain` and `train-topics` subcommands."""
+    explain = commands.add_parser(
+        "explain", help="a paper's topic scores and evidence, its sightings and its merges"
+    )
+    explain.add_argument("paper_id", metavar="PAPER_ID", help="paper id, arXiv id or former id")
+    explain.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
+    explain.set_defaults(handler=_explain)
+    train = commands.add_parser(
+        "train-topics", help="train the topic model on real arXiv papers (see README)"
+    )
+    train.add_argument(
+        "--real", type=Path, default=DEFAULT_REAL, help=f"real papers (default: {DEFAULT_REAL})"
+    )
+    train.add_argument(
+        "--labels",
+        type=Path,
+        default=DEFAULT_LABELS,
+        help=f"hand labels, never trained on (default: {DEFAULT_LABELS})",
+    )
+    train.add_argument("--model", type=Path, help="where to write it (default: the package's)")
+    train.set_defaults(handler=_train)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from flows.cli import UsageError
+    from flows.cli_ops import _dataset_folder
+    from paperset.explain import PaperNotFound, explain_paper, format_explanation
+
+    try:
+        print(format_explanation(explain_paper(_dataset_folder(args.out), args.paper_id)))
+    except PaperNotFound as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from flows.cli import UsageError
+    from paperset.topic_model import save_model, shipped_model_path
+    from paperset.topic_train import TrainConfig, train_from_files
+
+    for path in (args.real, args.labels):
+        if not path.is_file():
+            raise UsageError(f"{str(path)!r} does not exist")
+    model = train_from_files(args.real, args.labels, TrainConfig())
+    target = args.model or shipped_model_path()
+    save_model(model, target)
+    print(f"wrote {target}: {len(model.terms)} terms, fingerprint {model.fingerprint()}")
+    print(f"trained on {model.info['papers']}")
+    return 0

@@ -1,0 +1,112 @@
+"""Words and word pairs of a text column as stable 64-bit hashes, in numpy over Arrow buffers.
+
+A word is a maximal run of ASCII letters and digits, lower-cased; everything else separates
+words (so `KV-cache` is `kv`, `cache`, and `Schrödinger` is `schr`, `dinger`). A word hashes
+from its length and its first 16 bytes, so two words longer than 16 bytes that share their
+first 16 and their length hash alike: rare, and the vocabulary keeps one of them. A pair is
+two consecutive words of one text. The hashes never change across versions or machines
+(polars' own `hash` may), so a trained vocabulary stays valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from paperset.hashing import _finalise, _string_buffers
+
+WORD_BYTES = 16
+_LOWER_BITS = np.uint64(0x2020202020202020)
+# _MASKS[k] keeps the first k bytes of a little-endian 8-byte word.
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
+_TAIL_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+_PAIR_MIX = np.uint64(0xD6E8FEB86659FD93)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of a text column, in order: the row each is in, its hash, where it is."""
+
+    row: np.ndarray  # int64, row of the text in its column
+    hash: np.ndarray  # uint64
+    start: np.ndarray  # int64, byte offset in `text`
+    length: np.ndarray  # int64, bytes
+    text: np.ndarray  # uint8, the column's bytes (not lower-cased)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return row, hash and index of the first word of each pair of consecutive words."""
+        first = np.flatnonzero(self.row[1:] == self.row[:-1])
+        with np.errstate(over="ignore"):
+            # Word hashes are mixed already; the odd multiplier keeps (a, b) and (b, a) apart.
+            return self.row[first], self.hash[first] * _PAIR_MIX ^ self.hash[first + 1], first
+
+    def spelling(self, index: int) -> str:
+        """Return the lower-cased spelling of the word at `index` (for vocabularies)."""
+        start, length = int(self.start[index]), int(self.length[index])
+        return bytes(self.text[start : start + length]).decode("ascii").lower()
+
+
+def is_word_byte(data: np.ndarray) -> np.ndarray:
+    """Mark the ASCII letters and digits of a byte array."""
+    letter = ((data | np.uint8(0x20)) - np.uint8(97)) < 26
+    return letter | ((data - np.uint8(48)) < 10)
+
+
+def word_bounds(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the start and end offsets of every word; no word crosses a text's end."""
+    n = len(data)
+    word = np.zeros(n + 2, dtype=bool)
+    word[1 : n + 1] = is_word_byte(data)
+    changes = np.flatnonzero(word[1:] != word[:-1])
+    starts, ends = changes[0::2], changes[1::2]
+    # A text ending in a word and the next starting with one join: cut them at the bound.
+    bounds = offsets[1:-1] - offsets[0]
+    inside = np.unique(bounds[word[bounds] & word[bounds + 1]])
+    if len(inside):
+        starts = np.sort(np.concatenate([starts, inside]))
+        ends = np.sort(np.concatenate([ends, inside]))
+    return starts, ends
+
+
+def _first_bytes(padded: np.ndarray, at: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Read 8 bytes from `at` as one little-endian word, keeping `length` (0-8) of them."""
+    view = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    return (view[at] | _LOWER_BITS) & _MASKS[np.clip(length, 0, 8)]
+
+
+def hash_words(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Hash each word from its length and its first 16 bytes, lower-cased."""
+    head = _first_bytes(padded, starts, lengths)
+    tail = _first_bytes(padded, starts + 8, lengths - 8)
+    with np.errstate(over="ignore"):
+        return _finalise((head ^ lengths.astype(np.uint64) * _LENGTH_MIX) * _TAIL_MIX + tail)
+
+
+def split_words(texts: pl.Series) -> Words:
+    """Split every text of a column into words (null texts have none)."""
+    offsets, data = _string_buffers(texts)
+    base = int(offsets[0])
+    body = data[base : int(offsets[-1])]
+    starts, ends = word_bounds(body, offsets)
+    padded = np.zeros(len(body) + 2 * WORD_BYTES, dtype=np.uint8)
+    padded[: len(body)] = body
+    lengths = ends - starts
+    per_text = np.diff(np.searchsorted(starts, offsets - base))
+    row = np.repeat(np.arange(len(per_text), dtype=np.int64), per_text)
+    return Words(row, hash_words(padded, starts, lengths), starts, lengths, padded)
+
+
+def hash_terms(terms: list[str]) -> np.ndarray:
+    """Hash vocabulary terms (`word` or `word word`) as `split_words` and `pairs` hash them."""
+    words = split_words(pl.Series(terms, dtype=pl.String))
+    counts = np.bincount(words.row, minlength=len(terms))
+    first = np.searchsorted(words.row, np.arange(len(terms)))
+    hashes = np.zeros(len(terms), dtype=np.uint64)
+    single = counts == 1
+    hashes[single] = words.hash[first[single]]
+    pair_rows, pair_hashes, _ = words.pairs()
+    hashes[pair_rows] = pair_hashes
+    return hashes
