@@ -1,8 +1,9 @@
 """The learned topic model: a vocabulary of words and word pairs and one weight per term and topic.
 
-A paper's features are the counts of vocabulary terms in its abstract plus TITLE_WEIGHT times
+A paper's features are the counts of vocabulary terms in its abstract plus `title_weight` times
 those in its title, divided by the square root of its word count (so a long abstract is not
-more certain for being long). Its topic scores are a softmax of features @ weights + bias.
+more certain for being long). (Reading only the abstract's first 640 characters was tried: 25%
+less work, but 88.8% on the hand labels instead of 95.7%.) Its topic scores are a softmax of features @ weights + bias.
 The model is a plain `.npz` in the package; it is trained by `paperset.topic_train`.
 """
 
@@ -55,14 +56,20 @@ class TopicModel:
         return table
 
     @cached_property
+    def term_series(self) -> pl.Series:
+        """The terms' spellings as a column, to gather from by index."""
+        return pl.Series("term", self.terms, dtype=pl.String)
+
+    @cached_property
     def checks(self) -> np.ndarray:
         """The term hashes, and one more that no word can have after a miss."""
         return np.append(self.hashes, np.uint64(0))
 
-    def term_ids(self, hashes: np.ndarray) -> np.ndarray:
-        """Return each hash's term index, or -1 for a hash outside the vocabulary."""
+    def find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the positions of the hashes that are terms, and those terms' indices."""
         ids = self.table[slots(hashes)]
-        return np.where(self.checks[ids] == hashes, ids, -1)
+        found = np.flatnonzero(self.checks[ids] == hashes)
+        return found, ids[found]
 
 
 def slots(hashes: np.ndarray) -> np.ndarray:
@@ -72,38 +79,50 @@ def slots(hashes: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Hits:
-    """Vocabulary terms found in a column of texts: row, term index and weight of each."""
+    """Vocabulary terms found in a column of papers: row, term index and feature value of
+    each occurrence, rows in order (a term found twice in a paper is there twice)."""
 
-    row: np.ndarray
-    term: np.ndarray
-    weight: np.ndarray
-    words: np.ndarray  # words per row
+    row: np.ndarray  # int64
+    term: np.ndarray  # int32
+    value: np.ndarray  # float32
 
 
-def find_terms(model: TopicModel, texts: pl.Series, weight: float) -> Hits:
-    """Find the vocabulary's words and pairs of words in each text, rows in order."""
+def find_terms(model: TopicModel, texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Find the vocabulary's words and word pairs in each text: rows, term ids, words per row."""
     words: Words = split_words(texts)
     pair_rows, pair_hashes, _ = words.pairs()
-    rows = np.concatenate([words.row, pair_rows])
-    ids = model.term_ids(np.concatenate([words.hash, pair_hashes]))
-    found = ids >= 0
-    return Hits(
-        rows[found],
-        ids[found],
-        np.full(int(found.sum()), weight, dtype=np.float32),
-        np.bincount(words.row, minlength=len(texts)),
+    found, ids = model.find(np.concatenate([words.hash, pair_hashes]))
+    rows = np.concatenate([words.row, pair_rows])[found]
+    return rows, ids, np.bincount(words.row, minlength=len(texts))
+
+
+def find_hits(model: TopicModel, titles: pl.Series, abstracts: pl.Series) -> Hits:
+    """Find every term occurrence of the papers, valued TITLE_WEIGHT in a title, 1 in an
+    abstract, over the square root of the paper's word count."""
+    title_rows, title_terms, title_words = find_terms(model, titles)
+    abstract_rows, abstract_terms, abstract_words = find_terms(model, abstracts)
+    scale = 1.0 / np.sqrt(np.maximum(title_words + abstract_words, 1)).astype(np.float32)
+    rows = np.concatenate([title_rows, abstract_rows])
+    field = np.repeat(
+        np.array([model.title_weight, 1.0], np.float32), [len(title_rows), len(abstract_rows)]
     )
+    # Four runs of ascending rows (words and pairs of each field): a stable sort merges them,
+    # a radix sort when the rows fit 16 bits (a chunk of TOPIC_CHUNK papers does).
+    order = np.argsort(rows.astype(np.uint16) if len(titles) <= 1 << 16 else rows, kind="stable")
+    terms = np.concatenate([title_terms, abstract_terms])
+    return Hits(rows[order], terms[order], (field * scale[rows])[order])
 
 
 def term_matrix(model: TopicModel, titles: pl.Series, abstracts: pl.Series) -> sp.csr_matrix:
-    """Return each paper's features: weighted term counts over the square root of its words."""
-    title = find_terms(model, titles, model.title_weight)
-    abstract = find_terms(model, abstracts, 1.0)
-    scale = 1.0 / np.sqrt(np.maximum(title.words + abstract.words, 1)).astype(np.float32)
-    rows = np.concatenate([title.row, abstract.row])
-    values = np.concatenate([title.weight, abstract.weight]) * scale[rows]
-    shape = (len(titles), len(model.terms))
-    return sp.csr_matrix((values, (rows, np.concatenate([title.term, abstract.term]))), shape)
+    """Return each paper's features (one column per term) as a sparse matrix."""
+    return hits_matrix(find_hits(model, titles, abstracts), len(titles), len(model.terms))
+
+
+def hits_matrix(hits: Hits, n_papers: int, n_terms: int) -> sp.csr_matrix:
+    """Lay hits out as a CSR matrix; a term found twice in a row is two entries, summed by
+    any product with the matrix."""
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(hits.row, minlength=n_papers))])
+    return sp.csr_matrix((hits.value, hits.term, indptr), shape=(n_papers, n_terms))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -119,7 +138,11 @@ def save_model(model: TopicModel, path: Path) -> None:
         "weights": model.weights,
         "bias": model.bias,
         "meta": _text_array(
-            {"topics": model.topics, "title_weight": model.title_weight, "info": model.info}
+            {
+                "topics": model.topics,
+                "title_weight": model.title_weight,
+                "info": model.info,
+            }
         ),
         "terms": _text_array(list(model.terms)),
     }

@@ -236,6 +236,7 @@ def train_model(train: pl.DataFrame, config: TrainConfig) -> TopicModel:
         info={},
     )
     features = term_matrix(blank, train["title"], train["abstract"]).astype(np.float64)
+    features.sum_duplicates()
     targets = train["target"].replace_strict(TOPIC_SLUGS, range(len(TOPIC_SLUGS))).to_numpy()
     weights, bias = fit_weights(features, targets, len(TOPIC_SLUGS), config)
     per_topic = dict(train.group_by("target").len().sort("target").iter_rows())

@@ -15,14 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from paperset.hashing import _finalise, _string_buffers
+from paperset.hashing import _string_buffers
 
 WORD_BYTES = 16
 _LOWER_BITS = np.uint64(0x2020202020202020)
-# _MASKS[k] keeps the first k bytes of a little-endian 8-byte word.
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+# For a word of k bytes (k <= 16), _HEAD_MASKS[k] keeps those of its first 8 bytes, and
+# _TAIL_MASKS[k] those of its next 8, of a little-endian 8-byte read.
+_HEAD_MASKS = np.array([(1 << (8 * min(k, 8))) - 1 for k in range(17)], dtype=np.uint64)
+_TAIL_MASKS = np.array([(1 << (8 * max(k - 8, 0))) - 1 for k in range(17)], dtype=np.uint64)
 _LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
 _TAIL_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+_FINAL_MIX = np.uint64(0xBF58476D1CE4E5B9)
 _PAIR_MIX = np.uint64(0xD6E8FEB86659FD93)
 
 
@@ -71,18 +74,32 @@ def word_bounds(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.n
     return starts, ends
 
 
-def _first_bytes(padded: np.ndarray, at: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """Read 8 bytes from `at` as one little-endian word, keeping `length` (0-8) of them."""
+def _read_bytes(padded: np.ndarray, at: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Read 8 bytes from each of `at` as one little-endian word, lower-case, keep `masks`."""
     view = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    return (view[at] | _LOWER_BITS) & _MASKS[np.clip(length, 0, 8)]
+    read = view[at]
+    read |= _LOWER_BITS
+    read &= masks
+    return read
 
 
 def hash_words(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Hash each word from its length and its first 16 bytes, lower-cased."""
-    head = _first_bytes(padded, starts, lengths)
-    tail = _first_bytes(padded, starts + 8, lengths - 8)
+    """Hash each word from its length and its first 16 bytes, lower-cased.
+
+    One multiply-xorshift round, not a full finaliser: the lookup table takes the top bits,
+    and multiplying by odd constants carries every byte up to them.
+    """
+    capped = np.minimum(lengths, 16)
+    head = _read_bytes(padded, starts, _HEAD_MASKS[capped])
+    tail = _read_bytes(padded, starts + 8, _TAIL_MASKS[capped])
     with np.errstate(over="ignore"):
-        return _finalise((head ^ lengths.astype(np.uint64) * _LENGTH_MIX) * _TAIL_MIX + tail)
+        head *= _TAIL_MIX
+        head ^= tail
+        head += lengths.astype(np.uint64) * _LENGTH_MIX
+        head *= _FINAL_MIX
+        head ^= head >> np.uint64(29)
+        head *= _TAIL_MIX
+    return head
 
 
 def split_words(texts: pl.Series) -> Words:

@@ -16,16 +16,26 @@ from functools import cache
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import scipy.sparse as sp
 
 from paperset.taxonomy import TAXONOMY_VERSION
 from paperset.threads import parallel_map
-from paperset.topic_model import TopicModel, read_model, shipped_model_path, softmax, term_matrix
+from paperset.topic_model import (
+    Hits,
+    TopicModel,
+    find_hits,
+    hits_matrix,
+    read_model,
+    shipped_model_path,
+    softmax,
+)
 
 SECONDARY_MIN = 0.2
 MAX_SECONDARY = 2
 EVIDENCE_TERMS = 3
-TOPIC_CHUNK = 25_000
+EVIDENCE_SPREAD = 8.0
+TOPIC_CHUNK = 10_000
 
 
 @cache
@@ -40,7 +50,7 @@ def classifier_version(model: TopicModel | None = None) -> str:
     Kept with the merge index: when it changes, every paper is classified again.
     """
     model = model or shipped_model()
-    knobs = [model.fingerprint(), SECONDARY_MIN, MAX_SECONDARY, EVIDENCE_TERMS]
+    knobs = [model.fingerprint(), SECONDARY_MIN, MAX_SECONDARY, EVIDENCE_TERMS, EVIDENCE_SPREAD]
     digest = hashlib.sha256(json.dumps(knobs).encode()).hexdigest()[:12]
     return f"{TAXONOMY_VERSION}+{digest}"
 
@@ -50,24 +60,44 @@ def topic_probabilities(model: TopicModel, features: sp.csr_matrix) -> np.ndarra
     return softmax(features @ model.weights + model.bias)
 
 
-def evidence(model: TopicModel, features: sp.csr_matrix, topic: np.ndarray) -> pl.Series:
-    """List each paper's EVIDENCE_TERMS terms that weighed most for `topic`, heaviest first."""
-    features.sum_duplicates()
-    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
-    weight = features.data * model.weights[features.indices, topic[rows]]
-    found = pl.DataFrame({"row": rows, "term": features.indices, "weight": weight})
-    top = (
-        found.filter(pl.col("weight") > 0)
-        .sort(["row", "weight", "term"], descending=[False, True, False])
-        .group_by("row", maintain_order=True)
-        .head(EVIDENCE_TERMS)
-        .with_columns(pl.col("term").replace_strict(range(len(model.terms)), model.terms))
-        .group_by("row")
-        .agg("term")
-    )
-    every = pl.DataFrame({"row": np.arange(features.shape[0])})
-    joined = every.join(top, on="row", how="left", maintain_order="left")
-    return joined["term"].fill_null([]).cast(pl.List(pl.String))
+def evidence(model: TopicModel, hits: Hits, topic: np.ndarray) -> pl.Series:
+    """List each paper's EVIDENCE_TERMS terms that weighed most for `topic`, heaviest first.
+
+    A term weighs its feature value times its weight for the topic, summed over its
+    occurrences. Only occurrences weighing at least 1/EVIDENCE_SPREAD of the paper's heaviest
+    one are counted, so the sorts are over a few terms per paper, not all of its words.
+    """
+    weight = model.weights[hits.term, topic[hits.row]] * hits.value
+    row, term, weight = _strong(hits.row, hits.term, weight)
+    # Sum each term's occurrences in a paper: sort by (row, term), add up equal runs.
+    key = row * len(model.terms) + term
+    order = np.argsort(key, kind="stable")
+    key, weight = key[order], weight[order]
+    firsts = np.flatnonzero(np.diff(key, prepend=-1))
+    key, weight = key[firsts], np.add.reduceat(weight, firsts) if len(firsts) else weight
+    row, term = key // len(model.terms), key % len(model.terms)
+    # Heaviest first within each paper; ties by term index; keep the first few.
+    order = np.lexsort((term, -weight, row))
+    row, term = row[order], term[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)
+    row, term = row[rank < EVIDENCE_TERMS], term[rank < EVIDENCE_TERMS]
+    offsets = np.searchsorted(row, np.arange(len(topic) + 1)).astype(np.int32)
+    values = model.term_series.gather(term).to_arrow()
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values)
+    return pl.Series("topic_evidence", lists).cast(pl.List(pl.String))
+
+
+def _strong(
+    row: np.ndarray, term: np.ndarray, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the positive occurrences of at least 1/EVIDENCE_SPREAD of their paper's heaviest."""
+    starts = np.flatnonzero(np.diff(row, prepend=-1))
+    if not len(starts):
+        return row, term, weight
+    heaviest = np.maximum.reduceat(weight, starts)
+    floor = np.repeat(heaviest / EVIDENCE_SPREAD, np.diff(np.append(starts, len(weight))))
+    strong = (weight > 0) & (weight >= floor)
+    return row[strong], term[strong], weight[strong]
 
 
 def assign_topics(papers: pl.DataFrame, model: TopicModel | None = None) -> pl.DataFrame:
@@ -82,8 +112,8 @@ def assign_topics(papers: pl.DataFrame, model: TopicModel | None = None) -> pl.D
 
 
 def _assign_chunk(model: TopicModel, papers: pl.DataFrame) -> pl.DataFrame:
-    features = term_matrix(model, papers["title"], papers["abstract"])
-    probs = topic_probabilities(model, features)
+    hits = find_hits(model, papers["title"], papers["abstract"])
+    probs = topic_probabilities(model, hits_matrix(hits, papers.height, len(model.terms)))
     ranked = np.argsort(-probs, axis=1, kind="stable")[:, : 1 + MAX_SECONDARY]
     ranked_probs = np.take_along_axis(probs, ranked, axis=1).astype(np.float64)
     slugs = np.array(model.topics)[ranked]
@@ -91,7 +121,7 @@ def _assign_chunk(model: TopicModel, papers: pl.DataFrame) -> pl.DataFrame:
     helpers |= {f"_score_{r}": ranked_probs[:, r] for r in range(1 + MAX_SECONDARY)}
     labelled = papers.with_columns(
         *(pl.Series(name, values) for name, values in helpers.items()),
-        topic_evidence=evidence(model, features, ranked[:, 0]),
+        topic_evidence=evidence(model, hits, ranked[:, 0]),
     ).with_columns(
         topic=pl.col("_slug_0"),
         topic_score=pl.col("_score_0"),
