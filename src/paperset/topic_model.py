@@ -2,9 +2,10 @@
 
 A paper's features are the counts of vocabulary terms in its abstract plus `title_weight` times
 those in its title, divided by the square root of its word count (so a long abstract is not
-more certain for being long). (Reading only the abstract's first 640 characters was tried: 25%
-less work, but 88.8% on the hand labels instead of 95.7%.) Its topic scores are a softmax of features @ weights + bias.
-The model is a plain `.npz` in the package; it is trained by `paperset.topic_train`.
+more certain for being long). Its topic scores are a softmax of features @ weights + bias.
+(Reading only the abstract's first 640 characters was tried: 25% less work, but 88.8% on the
+hand labels instead of 95.7%.) The model is a plain `.npz` in the package; it is trained by
+`paperset.topic_train`.
 """
 
 from __future__ import annotations
