@@ -52,8 +52,10 @@ class TopicModel:
     @cached_property
     def table(self) -> np.ndarray:
         """Map the top TABLE_BITS of a hash to its term's index (len(terms) when none)."""
-        table = np.full(1 << TABLE_BITS, len(self.terms), dtype=np.int32)
-        table[slots(self.hashes)] = np.arange(len(self.terms), dtype=np.int32)
+        # 16-bit indices while they fit: half the table's bytes, so more of it stays in cache.
+        dtype = np.uint16 if len(self.terms) < 1 << 16 else np.int32
+        table = np.full(1 << TABLE_BITS, len(self.terms), dtype=dtype)
+        table[slots(self.hashes)] = np.arange(len(self.terms), dtype=dtype)
         return table
 
     @cached_property
@@ -70,7 +72,7 @@ class TopicModel:
         """Return the positions of the hashes that are terms, and those terms' indices."""
         ids = self.table[slots(hashes)]
         found = np.flatnonzero(self.checks[ids] == hashes)
-        return found, ids[found]
+        return found, ids[found].astype(np.int64)
 
 
 def slots(hashes: np.ndarray) -> np.ndarray:
@@ -80,50 +82,60 @@ def slots(hashes: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Hits:
-    """Vocabulary terms found in a column of papers: row, term index and feature value of
+    """Vocabulary terms found in one field of a column of papers: the row and term index of
     each occurrence, rows in order (a term found twice in a paper is there twice)."""
 
     row: np.ndarray  # int64
-    term: np.ndarray  # int32
-    value: np.ndarray  # float32
+    term: np.ndarray  # term index
+    weight: float  # of an occurrence in this field
+
+    def matrix(self, n_papers: int, n_terms: int) -> sp.csr_matrix:
+        """Lay the hits out as a CSR matrix of `weight`s; a term found twice in a row is two
+        entries, which any product with the matrix sums."""
+        indptr = np.zeros(n_papers + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.row, minlength=n_papers), out=indptr[1:])
+        values = np.full(len(self.row), self.weight, dtype=np.float32)
+        return sp.csr_matrix((values, self.term, indptr), shape=(n_papers, n_terms))
 
 
-def find_terms(model: TopicModel, texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Find the vocabulary's words and word pairs in each text: rows, term ids, words per row."""
+def find_terms(model: TopicModel, texts: pl.Series, weight: float) -> tuple[list[Hits], np.ndarray]:
+    """Find the vocabulary's words and word pairs in each text, and count its words."""
     words: Words = split_words(texts)
     pair_rows, pair_hashes, _ = words.pairs()
-    found, ids = model.find(np.concatenate([words.hash, pair_hashes]))
-    rows = np.concatenate([words.row, pair_rows])[found]
-    return rows, ids, np.bincount(words.row, minlength=len(texts))
+    found_words, word_ids = model.find(words.hash)
+    found_pairs, pair_ids = model.find(pair_hashes)
+    hits = [
+        Hits(words.row[found_words], word_ids, weight),
+        Hits(pair_rows[found_pairs], pair_ids, weight),
+    ]
+    return hits, np.bincount(words.row, minlength=len(texts))
 
 
-def find_hits(model: TopicModel, titles: pl.Series, abstracts: pl.Series) -> Hits:
-    """Find every term occurrence of the papers, valued TITLE_WEIGHT in a title, 1 in an
-    abstract, over the square root of the paper's word count."""
-    title_rows, title_terms, title_words = find_terms(model, titles)
-    abstract_rows, abstract_terms, abstract_words = find_terms(model, abstracts)
+def find_hits(
+    model: TopicModel, titles: pl.Series, abstracts: pl.Series
+) -> tuple[list[Hits], np.ndarray]:
+    """Find every term occurrence of the papers, in four runs of rows in order (words and
+    pairs of title and abstract), and each paper's scale: one over the square root of its
+    word count."""
+    title, title_words = find_terms(model, titles, model.title_weight)
+    abstract, abstract_words = find_terms(model, abstracts, 1.0)
     scale = 1.0 / np.sqrt(np.maximum(title_words + abstract_words, 1)).astype(np.float32)
-    rows = np.concatenate([title_rows, abstract_rows])
-    field = np.repeat(
-        np.array([model.title_weight, 1.0], np.float32), [len(title_rows), len(abstract_rows)]
-    )
-    # Four runs of ascending rows (words and pairs of each field): a stable sort merges them,
-    # a radix sort when the rows fit 16 bits (a chunk of TOPIC_CHUNK papers does).
-    order = np.argsort(rows.astype(np.uint16) if len(titles) <= 1 << 16 else rows, kind="stable")
-    terms = np.concatenate([title_terms, abstract_terms])
-    return Hits(rows[order], terms[order], (field * scale[rows])[order])
+    return [*title, *abstract], scale
 
 
 def term_matrix(model: TopicModel, titles: pl.Series, abstracts: pl.Series) -> sp.csr_matrix:
     """Return each paper's features (one column per term) as a sparse matrix."""
-    return hits_matrix(find_hits(model, titles, abstracts), len(titles), len(model.terms))
+    hits, scale = find_hits(model, titles, abstracts)
+    counts = sum(h.matrix(len(titles), len(model.terms)) for h in hits)
+    return sp.csr_matrix(sp.diags(scale) @ counts)
 
 
-def hits_matrix(hits: Hits, n_papers: int, n_terms: int) -> sp.csr_matrix:
-    """Lay hits out as a CSR matrix; a term found twice in a row is two entries, summed by
-    any product with the matrix."""
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(hits.row, minlength=n_papers))])
-    return sp.csr_matrix((hits.value, hits.term, indptr), shape=(n_papers, n_terms))
+def logits(model: TopicModel, hits: list[Hits], scale: np.ndarray) -> np.ndarray:
+    """Return features @ weights + bias, one product per run of hits."""
+    total = np.zeros((len(scale), len(model.topics)), dtype=np.float32)
+    for run in hits:
+        total += run.matrix(len(scale), len(model.terms)) @ model.weights
+    return total * scale[:, None] + model.bias
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

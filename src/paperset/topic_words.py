@@ -18,7 +18,6 @@ import polars as pl
 from paperset.hashing import _string_buffers
 
 WORD_BYTES = 16
-_LOWER_BITS = np.uint64(0x2020202020202020)
 # For a word of k bytes (k <= 16), _HEAD_MASKS[k] keeps those of its first 8 bytes, and
 # _TAIL_MASKS[k] those of its next 8, of a little-endian 8-byte read.
 _HEAD_MASKS = np.array([(1 << (8 * min(k, 8))) - 1 for k in range(17)], dtype=np.uint64)
@@ -37,7 +36,7 @@ class Words:
     hash: np.ndarray  # uint64
     start: np.ndarray  # int64, byte offset in `text`
     length: np.ndarray  # int64, bytes
-    text: np.ndarray  # uint8, the column's bytes (not lower-cased)
+    text: np.ndarray  # uint8, the column's bytes, lower-cased where they are words
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return row, hash and index of the first word of each pair of consecutive words."""
@@ -49,7 +48,7 @@ class Words:
     def spelling(self, index: int) -> str:
         """Return the lower-cased spelling of the word at `index` (for vocabularies)."""
         start, length = int(self.start[index]), int(self.length[index])
-        return bytes(self.text[start : start + length]).decode("ascii").lower()
+        return bytes(self.text[start : start + length]).decode("ascii")
 
 
 def is_word_byte(data: np.ndarray) -> np.ndarray:
@@ -75,10 +74,9 @@ def word_bounds(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _read_bytes(padded: np.ndarray, at: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Read 8 bytes from each of `at` as one little-endian word, lower-case, keep `masks`."""
+    """Read 8 bytes from each of `at` as one little-endian word, keeping `masks`."""
     view = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
     read = view[at]
-    read |= _LOWER_BITS
     read &= masks
     return read
 
@@ -108,8 +106,10 @@ def split_words(texts: pl.Series) -> Words:
     base = int(offsets[0])
     body = data[base : int(offsets[-1])]
     starts, ends = word_bounds(body, offsets)
+    # Lower-cased as it is copied: ASCII letters have 0x20 set in lower case, digits have it
+    # already, and the other bytes are never read as part of a word.
     padded = np.zeros(len(body) + 2 * WORD_BYTES, dtype=np.uint8)
-    padded[: len(body)] = body
+    np.bitwise_or(body, np.uint8(0x20), out=padded[: len(body)])
     lengths = ends - starts
     per_text = np.diff(np.searchsorted(starts, offsets - base))
     row = np.repeat(np.arange(len(per_text), dtype=np.int64), per_text)

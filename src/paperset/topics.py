@@ -25,7 +25,7 @@ from paperset.topic_model import (
     Hits,
     TopicModel,
     find_hits,
-    hits_matrix,
+    logits,
     read_model,
     shipped_model_path,
     softmax,
@@ -34,8 +34,8 @@ from paperset.topic_model import (
 SECONDARY_MIN = 0.2
 MAX_SECONDARY = 2
 EVIDENCE_TERMS = 3
-EVIDENCE_SPREAD = 8.0
-TOPIC_CHUNK = 10_000
+EVIDENCE_SPREAD = 4.0
+TOPIC_CHUNK = 5_000
 
 
 @cache
@@ -60,16 +60,33 @@ def topic_probabilities(model: TopicModel, features: sp.csr_matrix) -> np.ndarra
     return softmax(features @ model.weights + model.bias)
 
 
-def evidence(model: TopicModel, hits: Hits, topic: np.ndarray) -> pl.Series:
+def evidence(model: TopicModel, hits: list[Hits], topic: np.ndarray) -> pl.Series:
     """List each paper's EVIDENCE_TERMS terms that weighed most for `topic`, heaviest first.
 
-    A term weighs its feature value times its weight for the topic, summed over its
-    occurrences. Only occurrences weighing at least 1/EVIDENCE_SPREAD of the paper's heaviest
-    one are counted, so the sorts are over a few terms per paper, not all of its words.
+    A term weighs its occurrences (twice in a title) times its weight for the topic. Only
+    occurrences weighing at least 1/EVIDENCE_SPREAD of the paper's heaviest one are counted,
+    so the sorts are over a few terms per paper, not all of its words.
     """
-    weight = model.weights[hits.term, topic[hits.row]] * hits.value
-    row, term, weight = _strong(hits.row, hits.term, weight)
-    # Sum each term's occurrences in a paper: sort by (row, term), add up equal runs.
+    flat, n_topics = model.weights.ravel(), len(model.topics)
+    weights = [flat[run.term * n_topics + topic[run.row]] * run.weight for run in hits]
+    heaviest = np.zeros(len(topic), dtype=np.float32)
+    for run, weight in zip(hits, weights, strict=True):
+        starts = np.flatnonzero(np.diff(run.row, prepend=-1))
+        if len(starts):
+            rows = run.row[starts]
+            heaviest[rows] = np.maximum(heaviest[rows], np.maximum.reduceat(weight, starts))
+    floor = heaviest / EVIDENCE_SPREAD
+    strong = [(w > 0) & (w >= floor[run.row]) for run, w in zip(hits, weights, strict=True)]
+    row = np.concatenate([run.row[s] for run, s in zip(hits, strong, strict=True)])
+    term = np.concatenate([run.term[s] for run, s in zip(hits, strong, strict=True)])
+    weight = np.concatenate([w[s] for w, s in zip(weights, strong, strict=True)])
+    return _heaviest_terms(model, row, term.astype(np.int64), weight, len(topic))
+
+
+def _heaviest_terms(
+    model: TopicModel, row: np.ndarray, term: np.ndarray, weight: np.ndarray, n_papers: int
+) -> pl.Series:
+    """Sum each term's weight per paper and list the heaviest EVIDENCE_TERMS per paper."""
     key = row * len(model.terms) + term
     order = np.argsort(key, kind="stable")
     key, weight = key[order], weight[order]
@@ -81,23 +98,10 @@ def evidence(model: TopicModel, hits: Hits, topic: np.ndarray) -> pl.Series:
     row, term = row[order], term[order]
     rank = np.arange(len(row)) - np.searchsorted(row, row)
     row, term = row[rank < EVIDENCE_TERMS], term[rank < EVIDENCE_TERMS]
-    offsets = np.searchsorted(row, np.arange(len(topic) + 1)).astype(np.int32)
+    offsets = np.searchsorted(row, np.arange(n_papers + 1))
     values = model.term_series.gather(term).to_arrow()
     lists = pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values)
     return pl.Series("topic_evidence", lists).cast(pl.List(pl.String))
-
-
-def _strong(
-    row: np.ndarray, term: np.ndarray, weight: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keep the positive occurrences of at least 1/EVIDENCE_SPREAD of their paper's heaviest."""
-    starts = np.flatnonzero(np.diff(row, prepend=-1))
-    if not len(starts):
-        return row, term, weight
-    heaviest = np.maximum.reduceat(weight, starts)
-    floor = np.repeat(heaviest / EVIDENCE_SPREAD, np.diff(np.append(starts, len(weight))))
-    strong = (weight > 0) & (weight >= floor)
-    return row[strong], term[strong], weight[strong]
 
 
 def assign_topics(papers: pl.DataFrame, model: TopicModel | None = None) -> pl.DataFrame:
@@ -112,8 +116,8 @@ def assign_topics(papers: pl.DataFrame, model: TopicModel | None = None) -> pl.D
 
 
 def _assign_chunk(model: TopicModel, papers: pl.DataFrame) -> pl.DataFrame:
-    hits = find_hits(model, papers["title"], papers["abstract"])
-    probs = topic_probabilities(model, hits_matrix(hits, papers.height, len(model.terms)))
+    hits, scale = find_hits(model, papers["title"], papers["abstract"])
+    probs = softmax(logits(model, hits, scale))
     ranked = np.argsort(-probs, axis=1, kind="stable")[:, : 1 + MAX_SECONDARY]
     ranked_probs = np.take_along_axis(probs, ranked, axis=1).astype(np.float64)
     slugs = np.array(model.topics)[ranked]
