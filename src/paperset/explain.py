@@ -68,7 +68,7 @@ def run_merges(out_dir: Path, paper_id: str) -> pl.DataFrame:
 
 def explain_paper(out_dir: Path, wanted: str, model: TopicModel | None = None) -> Explanation:
     """Gather what the dataset and the classifier know about one paper."""
-    model = model or shipped_model()
+    model = shipped_model() if model is None else model
     paper = find_paper(read_papers(out_dir), wanted)
     one = pl.DataFrame([paper]).select("title", "abstract")
     probs = topic_probabilities(model, term_matrix(model, one["title"], one["abstract"]))[0]

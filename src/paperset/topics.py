@@ -49,7 +49,7 @@ def classifier_version(model: TopicModel | None = None) -> str:
 
     Kept with the merge index: when it changes, every paper is classified again.
     """
-    model = model or shipped_model()
+    model = shipped_model() if model is None else model
     knobs = [model.fingerprint(), SECONDARY_MIN, MAX_SECONDARY, EVIDENCE_TERMS, EVIDENCE_SPREAD]
     digest = hashlib.sha256(json.dumps(knobs).encode()).hexdigest()[:12]
     return f"{TAXONOMY_VERSION}+{digest}"
@@ -110,7 +110,7 @@ def assign_topics(papers: pl.DataFrame, model: TopicModel | None = None) -> pl.D
     Papers are classified TOPIC_CHUNK at a time, a chunk per core at once: their words are
     the classifier's largest arrays, and this bounds them however many papers there are.
     """
-    model = model or shipped_model()
+    model = shipped_model() if model is None else model
     chunks = [papers.slice(start, TOPIC_CHUNK) for start in range(0, papers.height, TOPIC_CHUNK)]
     return pl.concat(parallel_map(lambda chunk: _assign_chunk(model, chunk), chunks or [papers]))
 
