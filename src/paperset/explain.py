@@ -89,9 +89,10 @@ def format_explanation(explained: Explanation) -> str:
     lines = [
         f"{paper['paper_id']}: {paper['title'] or '(no title)'}",
         f"topic: {paper['topic']} ({paper['topic_score']:.3f})",
-        f"evidence: {', '.join(paper['topic_evidence']) or '(none)'}",
+        # Null in files written before the column existed, until the next build rewrites them.
+        f"evidence: {', '.join(paper['topic_evidence'] or []) or '(none)'}",
         "",
-        "topic scores:",
+        "topic scores (the shipped model, now):",
         *(f"  {slug:<28}{p:>7.3f}" for slug, p in explained.scores if p >= 0.001),
         "",
         f"terms that weighed for {paper['topic']} (feature x weight):",
@@ -102,6 +103,9 @@ def format_explanation(explained: Explanation) -> str:
         "",
         f"merges ({explained.merges.height}):",
     ]
+    if explained.scores[0][0] != paper["topic"]:
+        lines.insert(3, "note: the shipped model now prefers another topic; the dataset was ")
+        lines.insert(4, "      classified by another model, and the next build re-classifies it")
     for merge in explained.merges.iter_rows(named=True):
         lines.append(
             f"  {merge['rule']} ({merge['similarity']:.2f}): {merge['source_file_a']}:"
