@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,15 @@ def register(commands: Any) -> None:
     serve = commands.add_parser(
         "serve", help="serve build-dataset as a scheduled Prefect deployment"
     )
-    serve.add_argument(
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument(
         "--cron", default=DEFAULT_CRON, help=f"cron schedule (default: {DEFAULT_CRON!r})"
+    )
+    when.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="run every SECONDS seconds instead of on a cron schedule",
     )
     serve.add_argument("--timezone", default="UTC", help="time zone of the schedule (default: UTC)")
     add_build_options(serve)
@@ -32,17 +40,25 @@ def register(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError, check_output, check_scale_out, quiet_prefect
+    from flows.cli import EXIT_FAILED, UsageError, check_output, check_scale_out, quiet_prefect
 
     if not args.raw.is_dir():
         raise UsageError(f"raw folder {str(args.raw)!r} does not exist or is not a folder")
+    if args.interval is not None and args.interval <= 0:
+        raise UsageError(f"--interval must be a positive number of seconds, not {args.interval:g}")
     _check_schedule(args.cron, args.timezone)
     check_scale_out(args)
     check_output(args.out)
     quiet_prefect()
-    from flows.serve import serve_builds
+    from flows.local_server import ServerError, server_home
+    from flows.serve import schedule_of, serve_builds
 
-    serve_builds(args.cron, args.timezone, serve_parameters(args))
+    schedule = schedule_of(args.cron, args.interval, args.timezone)
+    try:
+        serve_builds(schedule, serve_parameters(args), server_home(args.out))
+    except ServerError as error:
+        print(f"paperset: serve failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
