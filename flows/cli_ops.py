@@ -59,6 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
     except ServerError as error:
         print(f"paperset: serve failed: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:  # stopped while its server was starting: nothing to report
+        return 0
     return 0
 
 

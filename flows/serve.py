@@ -70,6 +70,9 @@ def serve_builds(schedule: Schedule, parameters: dict[str, Any], server_home: Pa
     stopped on the way out; otherwise the configured one is used.
     """
     deployment = build_deployment(schedule, parameters)
+    # SIGTERM (systemd, kill) stops `serve` the way Ctrl-C does, also while the server starts.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     configured = get_current_settings().api.url
     if configured:
         print(f"paperset: using the Prefect server at {configured}", flush=True)
@@ -94,9 +97,8 @@ def _serve(deployment: Any, ui_url: str) -> None:
     """Run the deployment's schedule until Ctrl-C or SIGTERM; pause it on the way out."""
     runner = Runner(pause_on_shutdown=True)
     runner.add_deployment(deployment)
-    # Prefect's own SIGTERM handler leaves a coroutine un-awaited and prints tracebacks: stop
-    # on SIGTERM (systemd, kill) the way Ctrl-C does, through asyncio's SIGINT handling.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # The runner installs its own SIGTERM handler, which leaves a coroutine un-awaited and
+    # prints tracebacks: keep ours, which goes through asyncio's SIGINT handling.
     runner.handle_sigterm = _interrupt  # type: ignore[method-assign]
     print(
         f"paperset: serving {deployment.flow_name}/{deployment.name}; "
@@ -108,6 +110,7 @@ def _serve(deployment: Any, ui_url: str) -> None:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into SIGINT: asyncio cancels the runner cleanly, else KeyboardInterrupt."""
     os.kill(os.getpid(), signal.SIGINT)
 
 

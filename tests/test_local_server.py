@@ -1,6 +1,7 @@
 """Finding the server a `paperset serve` runs for an output folder, without importing Prefect."""
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -54,3 +55,17 @@ def test_no_or_unreadable_address_means_no_server(tmp_path: Path, content: str |
         server_home(tmp_path).mkdir(parents=True)
         (server_home(tmp_path) / "server.json").write_text(content)
     assert running_server(tmp_path) is None
+
+
+def test_build_uses_the_server_of_serve_unless_an_api_is_set(
+    tmp_path: Path, healthy_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.cli import use_running_server
+
+    write_address(tmp_path, healthy_api)
+    monkeypatch.setenv("PREFECT_API_URL", "http://elsewhere/api")
+    use_running_server(tmp_path)
+    assert os.environ["PREFECT_API_URL"] == "http://elsewhere/api"
+    monkeypatch.delenv("PREFECT_API_URL")
+    use_running_server(tmp_path)
+    assert os.environ["PREFECT_API_URL"] == healthy_api
