@@ -117,9 +117,9 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules register their parsers here."""
-    from flows import cli_publish
+    from flows import cli_eval, cli_publish
 
-    return [cli_publish.register]
+    return [cli_publish.register, cli_eval.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
