@@ -75,11 +75,34 @@ def evaluate_real(out_dir: Path, truth_dir: Path) -> RealEvaluation:
         papers_split=_split(placed).height,
         rows_merging_papers=_mixed(placed).height,
         wrong_abstract=compared.filter(~pl.col("abstract_ok")).height,
-        field_agreement={
-            name: float(compared[f"{name}_ok"].cast(pl.Float64).mean() or 0.0)
-            for name in ("abstract", *FIELDS)
-        },
+        field_agreement=_agreement(compared),
         examples=_examples(compared, placed),
+    )
+
+
+def expected_papers(truth: pl.DataFrame) -> pl.DataFrame:
+    """The row a correct run makes of each paper of `truth` records (CONTRACT sections 3-4).
+
+    `truth_papers.parquet` holds the same for the whole set; this derives it for any slice
+    of the files, whose papers have fewer sightings.
+    """
+    listing = pl.col("format") == "arxiv-listing"
+    newest_first = pl.col("listed_on").rank("ordinal", descending=True)
+    return (
+        truth.group_by("arxiv_id")
+        .agg(
+            expect_arxiv_id=pl.when(listing.any()).then(pl.col("arxiv_id").first()),
+            expect_title=pl.col("title_shown").sort_by(newest_first).drop_nulls().first(),
+            expect_published=pl.col("created_shown").min(),
+            expect_updated=pl.col("updated_shown").max(),
+            expect_listed_on=pl.col("listed_on").min(),
+            expect_doi=pl.col("doi_shown").drop_nulls().first(),
+            expect_n_sightings=pl.len().cast(pl.Int64),
+            expect_sources=pl.col("file").unique().sort(),
+            written_abstract=pl.col("abstract_written").first(),
+        )
+        .with_columns(expect_paper_id=pl.lit("arxiv:") + pl.col("expect_arxiv_id"))
+        .sort("arxiv_id")
     )
 
 
@@ -156,6 +179,12 @@ def _compare(truth_papers: pl.DataFrame, owner: pl.DataFrame, papers: pl.DataFra
         sources_ok=same(pl.col("expect_sources").list.sort(), pl.col("out_sources").list.sort()),
         n_sightings_ok=same(pl.col("expect_n_sightings"), pl.col("out_n_sightings")),
     )
+
+
+def _agreement(compared: pl.DataFrame) -> dict[str, float]:
+    names = ("abstract", *FIELDS)
+    shares = compared.select(pl.col(f"{n}_ok").cast(pl.Float64).mean() for n in names).row(0)
+    return {name: share or 0.0 for name, share in zip(names, shares, strict=True)}
 
 
 def _same(expected: pl.Expr, got: pl.Expr) -> pl.Expr:
