@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "secondary_topic_scores": [],
     "listed_on": dt.date(2025, 4, 22),
     "date": dt.date(2025, 4, 22),
+    "month": "2025-04",
     "topic": "other",
 }
 

@@ -24,7 +24,7 @@ from paperset.schema import column_table_markdown
 
 CARD = "README.md"
 PARTITION_NOTE = (
-    "In these files `date` and `topic` are ordinary columns; they are partition keys only in "
+    "In these files `month` and `topic` are ordinary columns; they are partition keys only in "
     "paperset's own hive-partitioned layout."
 )
 SIZE_CATEGORIES = (
