@@ -18,7 +18,7 @@ PART_FILE = "part-0.parquet"
 PARTITION_PATH = "papers/month={}/topic={}/" + PART_FILE  # YYYY-MM, the slug
 # Layouts before month × topic: `papers/date=YYYY-MM-DD/...`, read to migrate them.
 LEGACY_FOLDER = "date="
-LEGACY_HIVE_SCHEMA = pl.Schema({"month": pl.String, "topic": pl.String})
+LEGACY_HIVE_SCHEMA = pl.Schema({"date": pl.Date, "topic": pl.String})
 OWN_ENTRIES = frozenset(
     {
         "papers",

@@ -70,8 +70,11 @@ def main() -> None:
 def _hard_listings(truth: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
     hard = papers.filter(pl.col("kept_for").is_not_null()).select("arxiv_id")
     listings = truth.filter(pl.col("format") == "arxiv-listing").join(hard, on="arxiv_id")
-    return listings.group_by("file").len().sort("len", "file", descending=[True, False]).head(
-        HARD_LISTINGS
+    return (
+        listings.group_by("file")
+        .len()
+        .sort("len", "file", descending=[True, False])
+        .head(HARD_LISTINGS)
     )
 
 
@@ -82,8 +85,11 @@ def _partners(truth: pl.DataFrame, small: pl.DataFrame, chosen: set[str]) -> pl.
         (pl.col("format") == "arxiv-listing") & ~pl.col("file").is_in(sorted(chosen))
     )
     shared = listings.join(paged.select("arxiv_id").unique(), on="arxiv_id")
-    return shared.group_by("file").len().sort("len", "file", descending=[True, False]).head(
-        PARTNER_LISTINGS
+    return (
+        shared.group_by("file")
+        .len()
+        .sort("len", "file", descending=[True, False])
+        .head(PARTNER_LISTINGS)
     )
 
 
