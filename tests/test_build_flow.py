@@ -6,9 +6,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow.parquet as pq
-import pytest
 
-from flows.build import build_dataset
 from paperset.taxonomy import TOPIC_SLUGS
 
 
@@ -59,15 +57,6 @@ def test_paper_ids_are_unique_and_repeated_titles_were_merged(
     papers = pl.scan_parquet(out / "papers", hive_partitioning=True).collect()
     assert papers["paper_id"].n_unique() == 268
     assert papers.filter(pl.col("n_sightings") > 1).height == 13
-
-
-@pytest.mark.usefixtures("prefect_harness")
-def test_month_partitions_use_the_first_day_of_the_month(tmp_path: Path, sample_copy: Path) -> None:
-    build_dataset(raw_dir=str(sample_copy), out_dir=str(tmp_path / "out"), partition="month")
-    dates = {p.name for p in (tmp_path / "out" / "papers").iterdir()}
-    assert dates and all(re.fullmatch(r"date=\d{4}-\d{2}-01", d) for d in dates)
-    papers = pl.scan_parquet(tmp_path / "out" / "papers", hive_partitioning=True).collect()
-    assert papers.height == 268
 
 
 def artifact_data(key: str) -> str:

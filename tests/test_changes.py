@@ -35,7 +35,7 @@ def test_a_copy_kept_by_applying_the_feeds_equals_the_dataset_run_after_run(
     tmp_path: Path,
 ) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
-    copy = read_papers(out) if out.exists() else None
+    copy: pl.DataFrame | None = None
     pages = hf_page(("Three Colors Suffice", TWENTY_WORDS), ("Old Landslides", OTHER_ABSTRACT))
     steps = [
         # a papers page: two title-only papers, listed in July
@@ -69,6 +69,7 @@ def test_a_copy_kept_by_applying_the_feeds_equals_the_dataset_run_after_run(
     moved = read_papers(out).filter(pl.col("paper_id") == "arxiv:2407.00912")
     assert moved.select("date", "month").rows() == [(moved["published"][0], "2024-06")]
     net = net_changes(feeds)
+    assert copy is not None
     assert apply_changes(copy.clear(), net).equals(read_papers(out).sort("paper_id"))
 
 
