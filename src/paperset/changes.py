@@ -8,16 +8,83 @@ sync by applying the feeds in run order: delete every `removed` id and every
 what an update changed; a change of `month` or `topic` moved the paper to another
 partition. The feed is staged with the partitions and published just before the manifest,
 so a committed run always has its feed and a run that did not commit has none.
+
+The diff behind it (`compare`) is the one releases use for their changelog: a paper is
+followed through its aliases, so one whose id changed is renamed, not removed and added,
+and one folded into another paper (`merged`) is removed from the feed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from paperset.schema import Paper, polars_schema
+
+WAS = "_was"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Papers added, updated (with the columns that changed), merged and removed."""
+
+    added: pl.DataFrame
+    updated: pl.DataFrame
+    merged: pl.DataFrame
+    removed: pl.DataFrame
+
+    def counts(self) -> dict[str, int]:
+        """Return how many papers fall under each kind of change."""
+        kinds = {"added": self.added, "updated": self.updated}
+        kinds |= {"merged": self.merged, "removed": self.removed}
+        return {kind: frame.height for kind, frame in kinds.items()}
+
+
+def id_map(papers: pl.DataFrame) -> pl.DataFrame:
+    """Map every id a paper has had (its own and its aliases) to its current id."""
+    own = papers.select(old_id="paper_id", now_id="paper_id")
+    aliases = papers.select(old_id="aliases", now_id="paper_id").explode("old_id").drop_nulls()
+    return pl.concat([own, aliases]).unique("old_id", keep="first", maintain_order=True)
+
+
+def changed_columns(columns: list[str]) -> pl.Expr:
+    """List, per joined row, the columns whose value differs from their `_was` twin."""
+    differs = [
+        pl.when(pl.col(name).ne_missing(pl.col(name + WAS))).then(pl.lit(name)) for name in columns
+    ]
+    return pl.concat_list(differs).list.drop_nulls().alias("changed")
+
+
+def compare(previous: pl.DataFrame | None, papers: pl.DataFrame) -> Changes:
+    """Compare the papers of a release with those of the one before (None: a first release)."""
+    old = papers.clear() if previous is None else previous
+    common = [c for c in papers.columns if c in old.columns]
+    old = old.cast({c: papers.schema[c] for c in common}, strict=False)
+    mapped = old.join(id_map(papers), left_on="paper_id", right_on="old_id", how="left")
+    # A paper that kept its id is its own successor; other old ids that reach it were merged.
+    successors = mapped.drop_nulls("now_id").sort(pl.col("paper_id") != pl.col("now_id"))
+    first = pl.col("now_id").is_first_distinct()
+    kept, merged = successors.filter(first), successors.filter(~first)
+    joined = papers.join(
+        kept.select(pl.col(common).name.suffix(WAS), "now_id"),
+        left_on="paper_id",
+        right_on="now_id",
+    )
+    updated = joined.with_columns(changed_columns(common)).filter(pl.col("changed").list.len() > 0)
+    return Changes(
+        added=papers.join(kept, left_on="paper_id", right_on="now_id", how="anti").select(
+            "paper_id", "title"
+        ),
+        updated=updated.select(
+            "paper_id", "title", "changed", previous_paper_id=pl.col("paper_id" + WAS)
+        ),
+        merged=merged.select("paper_id", "title", into="now_id"),
+        removed=mapped.filter(pl.col("now_id").is_null()).select("paper_id", "title"),
+    )
+
 
 CHANGES_DIR = "changes"
 ADDED, UPDATED, REMOVED, RENAMED = "added", "updated", "removed", "renamed"
@@ -44,29 +111,22 @@ def change_feed(
 ) -> pl.DataFrame:
     """The changes from `before` (the rows a run re-made, as they were) to `after` (as the
     run made them): both in the Paper schema; papers in neither are unchanged."""
-    columns = [c for c in polars_schema(Paper).names() if c != "paper_id"]
-    old_ids = before["paper_id"].implode()
-    new_ids = after["paper_id"].implode()
-    arrived = after.filter(~pl.col("paper_id").is_in(old_ids))
-    renames = _renames(arrived, before, new_ids)
-    added = arrived.join(renames, on="paper_id", how="left")
-    gone = before.filter(
-        ~pl.col("paper_id").is_in(new_ids)
-        & ~pl.col("paper_id").is_in(renames["previous_paper_id"].implode())
+    diff = compare(before, after)
+    renamed = pl.col("previous_paper_id") != pl.col("paper_id")
+    updated = after.join(
+        diff.updated.select("paper_id", "previous_paper_id", changed_columns="changed"),
+        on="paper_id",
+    ).with_columns(
+        change=pl.when(renamed).then(pl.lit(RENAMED)).otherwise(pl.lit(UPDATED)),
+        previous_paper_id=pl.when(renamed).then("previous_paper_id"),
     )
-    kept = after.join(before, on="paper_id", suffix="__old")
-    differs = [pl.when(pl.col(c).ne_missing(pl.col(f"{c}__old"))).then(pl.lit(c)) for c in columns]
-    updated = kept.with_columns(changed_columns=pl.concat_list(differs).list.drop_nulls()).filter(
-        pl.col("changed_columns").list.len() > 0
-    )
+    gone = pl.concat([diff.removed["paper_id"], diff.merged["paper_id"]]).implode()
     parts = [
-        added.with_columns(
-            change=pl.when(pl.col("previous_paper_id").is_null())
-            .then(pl.lit(ADDED))
-            .otherwise(pl.lit(RENAMED))
-        ),
-        updated.with_columns(change=pl.lit(UPDATED)),
-        gone.select("paper_id", "month", "topic").with_columns(change=pl.lit(REMOVED)),
+        after.join(diff.added.select("paper_id"), on="paper_id").with_columns(change=pl.lit(ADDED)),
+        updated,
+        before.filter(pl.col("paper_id").is_in(gone))
+        .select("paper_id", "month", "topic")
+        .with_columns(change=pl.lit(REMOVED)),
     ]
     schema = feed_schema()
     feed = pl.concat(parts, how="diagonal_relaxed").with_columns(
@@ -74,20 +134,6 @@ def change_feed(
     )
     missing = [pl.lit(None).alias(c) for c in schema.names() if c not in feed.columns]
     return feed.with_columns(missing).select(schema.names()).cast(schema).sort("paper_id")
-
-
-def _renames(arrived: pl.DataFrame, before: pl.DataFrame, new_ids: pl.Series) -> pl.DataFrame:
-    """New ids that replace a former one: `paper_id`, `previous_paper_id` (each once)."""
-    gone = before.filter(~pl.col("paper_id").is_in(new_ids))["paper_id"].implode()
-    claims = (
-        arrived.select("paper_id", previous_paper_id="aliases")
-        .explode("previous_paper_id")
-        .filter(pl.col("previous_paper_id").is_in(gone))
-        .sort("paper_id", "previous_paper_id")
-    )
-    return claims.unique("paper_id", keep="first", maintain_order=True).unique(
-        "previous_paper_id", keep="first", maintain_order=True
-    )
 
 
 def feed_path(out_dir: Path, run_id: str) -> Path:
