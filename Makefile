@@ -4,9 +4,10 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RAW ?= data/raw
 OUT ?= data/processed
 N ?= 100000
+REAL ?= ../shared/real
 BENCH_ARGS ?=
 
-.PHONY: run test test-spark check eval-topics bench uv sync
+.PHONY: run test test-spark check eval-topics eval-real bench uv sync
 
 run: sync  ## build the dataset from data/raw into data/processed
 	$(UV) run paperset build --raw $(RAW) --out $(OUT)
@@ -26,6 +27,9 @@ test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 
 
 eval-topics: sync  ## measure the topic classifier on the labelled dev set
 	$(UV) run paperset eval-topics --raw $(RAW)
+
+eval-real: sync  ## build the real development set (../shared/real) and compare it with its truth
+	$(UV) run paperset eval-real --real $(REAL)
 
 bench: sync  ## time the build vs a floor and DuckDB on a generated corpus: N=100000,1000000 BENCH_ARGS="--prefect shared"
 	$(UV) run python -m bench.run --n $(N) $(BENCH_ARGS)

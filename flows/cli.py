@@ -82,12 +82,6 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         "--year", type=int, help="year of papers-page dates when the file name has none"
     )
     parser.add_argument(
-        "--partition",
-        choices=["day", "month"],
-        default=DEFAULTS.partition,
-        help=f"date partition granularity (default: {DEFAULTS.partition})",
-    )
-    parser.add_argument(
         "--error-budget",
         type=float,
         default=DEFAULTS.error_budget,
@@ -117,9 +111,9 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules register their parsers here."""
-    from flows import cli_publish
+    from flows import cli_changes, cli_eval, cli_publish
 
-    return [cli_publish.register]
+    return [cli_publish.register, cli_eval.register, cli_changes.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,7 +217,6 @@ def _build(args: argparse.Namespace) -> int:
             out_dir=str(args.out),
             year=args.year,
             error_budget=args.error_budget,
-            partition=args.partition,
             near_duplicates=not args.no_near_duplicates,
             full=args.full,
             dask_address=args.dask_address,

@@ -74,7 +74,6 @@ def serve_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "raw_dir": str(args.raw),
         "out_dir": str(args.out),
         "year": args.year,
-        "partition": args.partition,
         "error_budget": args.error_budget,
         "near_duplicates": not args.no_near_duplicates,
     }
@@ -99,7 +98,7 @@ def _check_schedule(cron: str, timezone: str) -> None:
         raise UsageError(f"{field} {value!r} is not valid") from None
 
 
-def _dataset_folder(out: Path) -> Path:
+def dataset_folder(out: Path) -> Path:
     """The output folder of an existing dataset, or a usage error."""
     from flows.cli import UsageError
     from paperset.storage_layout import Layout
@@ -115,12 +114,12 @@ def _runs(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    print(format_runs(load_runs(_dataset_folder(args.out), args.limit)))
+    print(format_runs(load_runs(dataset_folder(args.out), args.limit)))
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
     from paperset.history import dataset_status, format_status
 
-    print(format_status(dataset_status(_dataset_folder(args.out))))
+    print(format_status(dataset_status(dataset_folder(args.out))))
     return 0

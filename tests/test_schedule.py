@@ -126,7 +126,7 @@ def test_a_taxonomy_change_moves_papers_and_removes_their_old_partitions(
     # A real rule change changes the classifier's fingerprint, which re-classifies everything.
     monkeypatch.setattr("flows.build.classifier_version", lambda: "changed")
     report = build_dataset(raw_dir=str(raw), out_dir=str(out))
-    topics = {p.name for p in (out / "papers").glob("date=*/topic=*")}
+    topics = {p.name for p in (out / "papers").glob("month=*/topic=*")}
     assert topics == {"topic=other"}
     assert report["partitions"]["removed"] > 0 and report["files"]["parsed"] == 0
     assert read_papers(out).height == 268
@@ -145,8 +145,6 @@ def test_serve_passes_the_build_options_to_every_scheduled_run() -> None:
             "out",
             "--year",
             "2025",
-            "--partition",
-            "month",
             "--error-budget",
             "0.2",
             "--no-near-duplicates",
@@ -156,13 +154,12 @@ def test_serve_passes_the_build_options_to_every_scheduled_run() -> None:
         "raw_dir": "in",
         "out_dir": "out",
         "year": 2025,
-        "partition": "month",
         "error_budget": 0.2,
         "near_duplicates": False,
     }
     schedule = schedule_of(args.cron, args.interval, args.timezone)
     deployment = build_deployment(schedule, serve_parameters(args))
-    assert deployment.parameters["partition"] == "month"
+    assert deployment.parameters["year"] == 2025
 
 
 def test_an_interval_replaces_the_cron_schedule() -> None:
