@@ -7,14 +7,16 @@ the abstract of the next one. Real comments can be long (up to 421 characters of
 sentences in the real development set), and an abstract can be shorter than its comment,
 so length alone cannot decide.
 
-Measured on the real development set (10,242 distinct listing abstracts, 4,183 distinct
-comments): 98% of comments do not end with sentence punctuation, and of the ten long ones
-that do, every one names a venue, pages, a version or a URL in its first 150 characters.
-So a paragraph is taken for another record's abstract only when it is abstract-sized,
-ends a sentence, and opens without any comment marker: no real comment passes (0 of
-4,183), and 94% of real abstracts do, which is how often a truncated record is caught.
-A missed one keeps the cut-off text as the abstract and the next abstract as a comment
-of the same record; nothing is lost, and the record's id and dates are right.
+Measured on the real metadata (`../shared/real/papers.parquet`: 67,286 distinct comments,
+241,169 distinct abstracts): 98% of comments do not end with sentence punctuation, and the
+long ones that do nearly all name a venue, pages, a version, a co-author or a URL in their
+first 150 characters. So a paragraph is taken for another record's abstract only when it is
+abstract-sized, ends a sentence, and opens without any comment marker: 1 real comment in
+67,286 passes (a list of revisions with no marker word early on), and 94.7% of real
+abstracts do, which is how often a truncated record is caught when the next record's
+abstract follows it directly. A missed one keeps the cut-off text as the abstract and the
+next abstract as a comment of the same record; nothing is lost, and the record's id and
+dates are right. A record cut off at the end of its file is always caught.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ COMMENT_MARKERS = "(?i)" + "|".join(
         r"\b(?:accepted|submitted|to appear|appeared|appears|published|publication"
         r"|under review|in press|camera[- ]ready|preprint|proceedings|conference|workshop"
         r"|symposium|journal|transactions)\b",
-        r"\b(?:version|v\d+|revised|revision|typos?|corrected|corrections?|erratum"
-        r"|withdrawn|withdraw\w*|replaced|supersede\w*|updated?)\b",
+        r"\b(?:version|v\d+|revised|revisions?|typos?|corrected|corrections?|erratum"
+        r"|withdrawn|withdraw\w*|replaced|supersede\w*|updated?|renam\w*|titled?"
+        r"|co-?authors?|minor)\b",
         r"\b(?:please cite|cite as|comments? (?:are )?welcome|equal contribution"
         r"|contributed equally|corresponding author"
         r"|this (?:paper|manuscript|article|work) (?:is|was|has been))\b",
