@@ -4,9 +4,10 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RAW ?= data/raw
 OUT ?= data/processed
 N ?= 100000
+REAL ?= ../shared/real
 BENCH_ARGS ?=
 
-.PHONY: run test test-spark check eval-topics train-topics bench uv sync
+.PHONY: run test test-spark check eval-topics train-topics eval-real bench uv sync
 
 run: sync  ## build the dataset from data/raw into data/processed
 	$(UV) run paperset build --raw $(RAW) --out $(OUT)
@@ -32,11 +33,17 @@ eval-topics: sync  ## measure the topic classifier on the hand labels and the he
 train-topics: sync  ## retrain the shipped topic model from the real papers (deterministic)
 	$(UV) run paperset train-topics --real $(REAL)
 
+eval-real: sync  ## build the real development set (../shared/real) and compare it with its truth
+	$(UV) run paperset eval-real --real $(REAL)
+
 bench: sync  ## time the build vs a floor and DuckDB on a generated corpus: N=100000,1000000 BENCH_ARGS="--prefect shared"
 	$(UV) run python -m bench.run --n $(N) $(BENCH_ARGS)
 
+# --compile-bytecode: with PYTHONDONTWRITEBYTECODE set (CI machines, containers) every command
+# would otherwise re-compile Prefect's sources, ~3 s of each `paperset build`. In the Makefile,
+# not in pyproject's [tool.uv]: there, every `uv run` would re-check 16k files (0.6 s).
 sync: uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 uv:  ## install uv with pip when the machine has none
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv

@@ -14,6 +14,9 @@ MIN_NEAR_RECALL = 0.95
 MIN_NEAR_RECALL_LE3 = 0.99
 MAX_FALSE_MERGES_PER_10K = 1.0
 MAX_INCREMENTAL_COMPUTE_S = 10.0
+MAX_READER_RATIO = 3.0  # partitioned query time over the single file's
+FAST_ENOUGH_S = 0.05  # or under this, whatever the ratio
+MAX_SIZE_RATIO = 1.3
 BUILDS = ("build", "build-exact", "incremental")
 
 
@@ -158,6 +161,21 @@ def targets(
         ),
     ]
     return [_verdict(name, value, limit, op) for name, value, limit, op in checks]
+
+
+def reader_targets(readers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each query within MAX_READER_RATIO of the single file or under FAST_ENOUGH_S, and the
+    bytes on disk within MAX_SIZE_RATIO of the single file's."""
+    if not readers:
+        return []
+    verdicts = []
+    for name, q in readers["queries"].items():
+        verdict = _verdict(f"{name}: x single file", q["ratio"], MAX_READER_RATIO, "<=")
+        if q["partitioned_s"] <= FAST_ENOUGH_S:
+            verdict["verdict"] = "met (under 50 ms)"
+        verdicts.append(verdict)
+    verdicts.append(_verdict("bytes x single file", readers["size_ratio"], MAX_SIZE_RATIO, "<="))
+    return verdicts
 
 
 def slopes(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:

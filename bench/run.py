@@ -40,6 +40,7 @@ from bench import report
 from bench.generate import DEFAULT_DELTA, DEFAULT_SEED, Corpus, generate_corpus
 from bench.measure import prefect_server, run_measured
 from bench.quality import dedup_quality, load_assignments
+from bench.readers import reader_benchmark, reader_table
 
 REPO = Path.cwd()  # run from the repository root, so `-m bench.floor` resolves in children
 MIN_N = 20
@@ -190,6 +191,8 @@ def bench_size(n: int, settings: Settings) -> dict[str, Any]:
         if "compute_seconds" in result:
             result["overhead_seconds"] = round(result["seconds"] - result["compute_seconds"], 3)
     report.add_ratios(results)
+    built = results.get("build", {}).get("exit_code") == 0
+    readers = reader_benchmark(runs / "build", work) if built else {}
     if not settings.keep:
         shutil.rmtree(work, ignore_errors=True)
     corpus_facts = asdict(corpus) | {"root": str(corpus.root)}
@@ -199,7 +202,8 @@ def bench_size(n: int, settings: Settings) -> dict[str, Any]:
         "load_average": [load_before, os.getloadavg()],
         "variants": results,
         "quality": quality,
-        "targets": report.targets(results, quality),
+        "readers": readers,
+        "targets": report.targets(results, quality) + report.reader_targets(readers),
     }
 
 
@@ -239,6 +243,9 @@ def print_run(run: dict[str, Any]) -> None:
     if run["quality"]:
         print("\ndedup quality against the ground truth:")
         print(report.quality_table(run["quality"]))
+    if run["readers"]:
+        print("\nreaders: the built dataset against a single-file copy (best of 3):")
+        print(reader_table(run["readers"]))
     print(f"\ntargets (stated for N = {report.TARGET_N:,} on 2 cores):")
     print(report.target_table(run["targets"]))
 

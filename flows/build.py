@@ -15,7 +15,8 @@ from prefect.states import Failed
 
 from flows import tasks
 from flows.progress import RunProgress, run_progress
-from paperset.config import BuildConfig, Granularity
+from paperset.changes import change_feed
+from paperset.config import BuildConfig
 from paperset.discover import Discovery, RawFile
 from paperset.finalise import to_contract
 from paperset.ingest import Ingested, batches_of
@@ -56,7 +57,6 @@ def build_dataset(
     out_dir: str = str(DEFAULTS.out_dir),
     year: int | None = DEFAULTS.listing_year,
     error_budget: float = DEFAULTS.error_budget,
-    partition: Granularity = DEFAULTS.partition,
     near_duplicates: bool = DEFAULTS.near_duplicates,
     max_record_bytes: int = DEFAULTS.max_record_bytes,
     full: bool = DEFAULTS.full,
@@ -74,7 +74,6 @@ def build_dataset(
         listing_year=year,
         error_budget=error_budget,
         max_record_bytes=max_record_bytes,
-        partition=partition,
         near_duplicates=near_duplicates,
         logical_date=_logical_date(),
         full=full,
@@ -112,7 +111,7 @@ def build_dataset(
 def _build(config: BuildConfig, report: RunReport) -> None:
     """The pipeline: read what is new, parse, clean, merge, classify, validate, commit."""
     out = config.out_dir
-    settings = state_settings(config.partition, classifier_version(), config.near_duplicates)
+    settings = state_settings(classifier_version(), config.near_duplicates)
     with report.timing("read"):
         found = tasks.discover_raw_files(config.raw_dir)
         plan = plan_reads(found.files, load_ledger(out), config.parse_settings(), full=config.full)
@@ -137,7 +136,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
             work = after_merge(work)
         progress.step("assigning topics")
         with report.timing("topics"):
-            remade = to_contract(tasks.assign_topics(merged.papers), config.partition)
+            remade = to_contract(tasks.assign_topics(merged.papers))
             merged = merged.without_papers()
         progress.step("validating")
         with report.timing("validate"):
@@ -145,7 +144,8 @@ def _build(config: BuildConfig, report: RunReport) -> None:
             papers = tasks.validate_papers(update.papers)
         progress.step("committing")
         with report.timing("commit"):
-            committed = commit_papers(papers, out, report.run_id, scope=update.scope)
+            feed = change_feed(before.previous, remade, report.run_id, dt.datetime.now(dt.UTC))
+            committed = commit_papers(papers, out, report.run_id, scope=update.scope, feed=feed)
             index = save_index(
                 out,
                 report.run_id,
@@ -160,6 +160,7 @@ def _build(config: BuildConfig, report: RunReport) -> None:
             report.outputs["merges"] = str(write_merges(out, report.run_id, merged.merges))
         progress.step("done")
     report.count_partitions(committed)
+    report.count_changes(feed, committed.changes)
     report.papers = paper_counts(remade, before.previous, merged.merges, dataset_totals(index))
     report.papers["sightings_remerged"] = work.sightings.height
 

@@ -89,12 +89,6 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         "--year", type=int, help="year of papers-page dates when the file name has none"
     )
     parser.add_argument(
-        "--partition",
-        choices=["day", "month"],
-        default=DEFAULTS.partition,
-        help=f"date partition granularity (default: {DEFAULTS.partition})",
-    )
-    parser.add_argument(
         "--error-budget",
         type=float,
         default=DEFAULTS.error_budget,
@@ -124,9 +118,9 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules register their parsers here."""
-    from flows import cli_publish, cli_topics
+    from flows import cli_changes, cli_eval, cli_publish, cli_topics
 
-    return [cli_publish.register, cli_topics.register]
+    return [cli_publish.register, cli_topics.register, cli_eval.register, cli_changes.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,6 +187,22 @@ def quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def use_running_server(out: Path) -> None:
+    """Report to the server a `paperset serve` runs for `out`, when no Prefect API is set.
+
+    Prefect would otherwise start a temporary server for this one run: ~9 s of a no-op build.
+    Checked before Prefect is imported, which reads its settings once.
+    """
+    from flows.local_server import running_server
+
+    api_url = None if os.environ.get("PREFECT_API_URL") else running_server(out)
+    if api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        print(
+            f"paperset: using the Prefect server of `paperset serve` at {api_url}", file=sys.stderr
+        )
+
+
 def _build(args: argparse.Namespace) -> int:
     raw = _existing_folder(args.raw, "raw")
     if not 0 <= args.error_budget <= 1:
@@ -202,6 +212,7 @@ def _build(args: argparse.Namespace) -> int:
     check_scale_out(args)
     check_output(args.out)
     quiet_prefect()
+    use_running_server(args.out)
     from flows.build import build_dataset
     from flows.summary import print_build_summary
     from paperset.report import ErrorBudgetExceeded
@@ -213,7 +224,6 @@ def _build(args: argparse.Namespace) -> int:
             out_dir=str(args.out),
             year=args.year,
             error_budget=args.error_budget,
-            partition=args.partition,
             near_duplicates=not args.no_near_duplicates,
             full=args.full,
             dask_address=args.dask_address,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,15 @@ def register(commands: Any) -> None:
     serve = commands.add_parser(
         "serve", help="serve build-dataset as a scheduled Prefect deployment"
     )
-    serve.add_argument(
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument(
         "--cron", default=DEFAULT_CRON, help=f"cron schedule (default: {DEFAULT_CRON!r})"
+    )
+    when.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="run every SECONDS seconds instead of on a cron schedule",
     )
     serve.add_argument("--timezone", default="UTC", help="time zone of the schedule (default: UTC)")
     add_build_options(serve)
@@ -32,17 +40,27 @@ def register(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError, check_output, check_scale_out, quiet_prefect
+    from flows.cli import EXIT_FAILED, UsageError, check_output, check_scale_out, quiet_prefect
 
     if not args.raw.is_dir():
         raise UsageError(f"raw folder {str(args.raw)!r} does not exist or is not a folder")
+    if args.interval is not None and args.interval <= 0:
+        raise UsageError(f"--interval must be a positive number of seconds, not {args.interval:g}")
     _check_schedule(args.cron, args.timezone)
     check_scale_out(args)
     check_output(args.out)
     quiet_prefect()
-    from flows.serve import serve_builds
+    from flows.local_server import ServerError, server_home
+    from flows.serve import schedule_of, serve_builds
 
-    serve_builds(args.cron, args.timezone, serve_parameters(args))
+    schedule = schedule_of(args.cron, args.interval, args.timezone)
+    try:
+        serve_builds(schedule, serve_parameters(args), server_home(args.out))
+    except ServerError as error:
+        print(f"paperset: serve failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:  # stopped while its server was starting: nothing to report
+        return 0
     return 0
 
 
@@ -56,7 +74,6 @@ def serve_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "raw_dir": str(args.raw),
         "out_dir": str(args.out),
         "year": args.year,
-        "partition": args.partition,
         "error_budget": args.error_budget,
         "near_duplicates": not args.no_near_duplicates,
     }
@@ -81,7 +98,7 @@ def _check_schedule(cron: str, timezone: str) -> None:
         raise UsageError(f"{field} {value!r} is not valid") from None
 
 
-def _dataset_folder(out: Path) -> Path:
+def dataset_folder(out: Path) -> Path:
     """The output folder of an existing dataset, or a usage error."""
     from flows.cli import UsageError
     from paperset.storage_layout import Layout
@@ -97,12 +114,12 @@ def _runs(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    print(format_runs(load_runs(_dataset_folder(args.out), args.limit)))
+    print(format_runs(load_runs(dataset_folder(args.out), args.limit)))
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
     from paperset.history import dataset_status, format_status
 
-    print(format_status(dataset_status(_dataset_folder(args.out))))
+    print(format_status(dataset_status(dataset_folder(args.out))))
     return 0

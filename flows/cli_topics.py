@@ -36,11 +36,11 @@ def register(commands: Any) -> None:
 
 def _explain(args: argparse.Namespace) -> int:
     from flows.cli import UsageError
-    from flows.cli_ops import _dataset_folder
+    from flows.cli_ops import dataset_folder
     from paperset.explain import PaperNotFound, explain_paper, format_explanation
 
     try:
-        print(format_explanation(explain_paper(_dataset_folder(args.out), args.paper_id)))
+        print(format_explanation(explain_paper(dataset_folder(args.out), args.paper_id)))
     except PaperNotFound as error:
         raise UsageError(str(error)) from None
     return 0

@@ -22,12 +22,12 @@ def print_build_summary(report: dict[str, Any], out: Path) -> None:
     print("papers per topic:")
     for topic, count in papers["per_topic"].items():
         print(f"  {topic:<28}{count:>6}")
-    print(f"dataset:    {out / 'papers'}/date=YYYY-MM-DD/topic=<slug>/")
+    print(f"dataset:    {out / 'papers'}/month=YYYY-MM/topic=<slug>/")
     print(f"quarantine: {out / 'quarantine'}/   report: {report['outputs']['report']}")
     print("try:")
     print(
         f'  uv run python -c "import duckdb; print(duckdb.sql(\\"SELECT topic, count(*) AS papers '
         f"FROM read_parquet('{out}/papers/**/*.parquet', hive_partitioning = true, "
-        f"hive_types = {{'date': DATE, 'topic': VARCHAR}}) "
+        f"hive_types = {{'month': VARCHAR, 'topic': VARCHAR}}) "
         f'GROUP BY topic ORDER BY papers DESC\\"))"'
     )

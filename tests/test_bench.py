@@ -87,6 +87,18 @@ def test_small_benchmark_reports_every_variant_with_dedup_quality(tmp_path: Path
         assert quality["false_merges_per_10k"] is not None
         assert set(quality["checks"].values()) == {0}
     assert "x floor" in result.stdout and "near_dup_recall" in result.stdout
+    readers = run["readers"]
+    assert set(readers["queries"]) == {
+        "duckdb count by topic",
+        "duckdb one quarter, one topic",
+        "duckdb abstract ILIKE '%diffusion%'",
+        "polars count by topic",
+    }
+    assert all(
+        q["partitioned_s"] > 0 and q["single_file_s"] > 0 for q in readers["queries"].values()
+    )
+    assert readers["files"]["count"] == run["variants"]["build"]["parquet_files"]
+    assert "single file" in result.stdout
 
 
 def test_a_variants_peak_rss_is_its_own_not_the_benchmarks(tmp_path: Path) -> None:

@@ -6,9 +6,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow.parquet as pq
-import pytest
 
-from flows.build import build_dataset
 from paperset.taxonomy import TOPIC_SLUGS
 
 
@@ -32,11 +30,12 @@ def test_partitions_are_hive_paths_with_keys_out_of_the_files(
 ) -> None:
     out, _ = built_sample
     files = sorted((out / "papers").rglob("*.parquet"))
-    pattern = re.compile(r"date=\d{4}-\d{2}-\d{2}/topic=([a-z-]+)/part-0\.parquet$")
+    pattern = re.compile(r"month=\d{4}-\d{2}/topic=([a-z-]+)/part-0\.parquet$")
     for file in files:
         match = pattern.search(file.relative_to(out / "papers").as_posix())
         assert match and match.group(1) in TOPIC_SLUGS
-        assert not {"date", "topic"} & set(pq.read_schema(file).names)
+        assert not {"month", "topic"} & set(pq.read_schema(file).names)
+        assert "date" in pq.read_schema(file).names
     assert sum(pq.read_metadata(f).num_rows for f in files) == 268
 
 
@@ -44,12 +43,29 @@ def test_duckdb_reads_date_back_as_date(built_sample: tuple[Path, dict[str, Any]
     out, _ = built_sample
     glob = f"{out}/papers/**/*.parquet"
     row = duckdb.execute(
-        "SELECT typeof(date), typeof(topic), count(*) "
+        "SELECT typeof(date), typeof(month), typeof(topic), count(*) "
         "FROM read_parquet(?, hive_partitioning = true, "
-        "hive_types = {'date': DATE, 'topic': VARCHAR}) GROUP BY ALL",
+        "hive_types = {'month': VARCHAR, 'topic': VARCHAR}) GROUP BY ALL",
         [glob],
     ).fetchall()
-    assert row == [("DATE", "VARCHAR", 268)]
+    assert row == [("DATE", "VARCHAR", "VARCHAR", 268)]
+
+
+def test_a_query_filtered_on_month_reads_only_that_months_files(
+    built_sample: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = built_sample
+    months = sorted(p.name for p in (out / "papers").glob("month=*"))
+    month = months[0].split("=")[1]
+    expected = len(list((out / "papers" / months[0]).rglob("*.parquet")))
+    plan = duckdb.execute(
+        "EXPLAIN ANALYZE SELECT count(*) FROM read_parquet(?, hive_partitioning = true, "
+        "hive_types = {'month': VARCHAR, 'topic': VARCHAR}) WHERE month = ?",
+        [f"{out}/papers/**/*.parquet", month],
+    ).fetchall()
+    text = "\n".join(str(cell) for row in plan for cell in row)
+    assert re.findall(r"Total Files Read: (\d+)", text) == [str(expected)]
+    assert expected < len(list((out / "papers").rglob("*.parquet")))
 
 
 def test_paper_ids_are_unique_and_repeated_titles_were_merged(
@@ -59,15 +75,6 @@ def test_paper_ids_are_unique_and_repeated_titles_were_merged(
     papers = pl.scan_parquet(out / "papers", hive_partitioning=True).collect()
     assert papers["paper_id"].n_unique() == 268
     assert papers.filter(pl.col("n_sightings") > 1).height == 13
-
-
-@pytest.mark.usefixtures("prefect_harness")
-def test_month_partitions_use_the_first_day_of_the_month(tmp_path: Path, sample_copy: Path) -> None:
-    build_dataset(raw_dir=str(sample_copy), out_dir=str(tmp_path / "out"), partition="month")
-    dates = {p.name for p in (tmp_path / "out" / "papers").iterdir()}
-    assert dates and all(re.fullmatch(r"date=\d{4}-\d{2}-01", d) for d in dates)
-    papers = pl.scan_parquet(tmp_path / "out" / "papers", hive_partitioning=True).collect()
-    assert papers.height == 268
 
 
 def artifact_data(key: str) -> str:

@@ -87,6 +87,7 @@ def test_a_run_over_the_error_budget_exits_1_with_the_cause_and_no_traceback(
     [
         ("serve", "--cron", "bogus"),
         ("serve", "--timezone", "Mars/Olympus"),
+        ("serve", "--interval", "0"),
         ("runs", "--limit", "0"),
         ("status", "--out", "no-such-dataset"),
         ("build", "--year", "99999"),

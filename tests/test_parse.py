@@ -160,3 +160,27 @@ def test_a_file_with_both_formats_is_rejected_whole_as_mixed() -> None:
     assert parsed.unrecognised == {
         "both.txt": "mixed formats: a papers-page header and arXiv id/dates lines"
     }
+
+
+def test_short_one_line_abstracts_pair_with_their_titles_by_position() -> None:
+    # Real pages: a one-line abstract with no final period is shaped like a title.
+    text = hf_page(
+        ("Physics-informed Shadowgraph Network", "This study reconstructs density fields"),
+        ("Absorb & Escape", ABSTRACT),
+        ("Ulam numbers have zero density", "We show that Ulam numbers have zero density"),
+    )
+    records = parse(text)
+    assert records["reason"].to_list() == [None, None, None]
+    assert records["title"].to_list() == [
+        "Physics-informed Shadowgraph Network",
+        "Absorb & Escape",
+        "Ulam numbers have zero density",
+    ]
+    assert records["abstract"][2] == "We show that Ulam numbers have zero density"
+
+
+def test_a_run_of_short_lines_that_cannot_pair_up_falls_back_to_shapes() -> None:
+    text = hf_page(("First Title", ABSTRACT)) + f"\n\nCut Off Title\n\nSecond Title\n\n{ABSTRACT}"
+    records = parse(text)
+    assert records["reason"].to_list() == [None, "truncated page: title with no abstract", None]
+    assert records["title"][2] == "Second Title"

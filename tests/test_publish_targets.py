@@ -31,7 +31,7 @@ REPO_URL = "hf://datasets/acme/papers"
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dataset committed from the sample dumps, with its release 1.0.0."""
     out = tmp_path_factory.mktemp("targets") / "out"
-    papers = validate_papers(to_contract(papers_from_folder(SAMPLE), "day"))
+    papers = validate_papers(to_contract(papers_from_folder(SAMPLE)))
     with output_lock(out, "targets"):
         commit_papers(papers, out, "targets")
     publish(ReleaseConfig("1.0.0", out, labels=None))

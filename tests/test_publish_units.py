@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from paperset.changes import compare
 from paperset.lock import publishing
 from paperset.release.changelog import summary_line
-from paperset.release.changes import compare
 from paperset.release.config import ReleaseRefused, parse_version
 from paperset.release.export import export_papers, flat_papers
 from paperset.release.history import check_new_version
@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "topic_evidence": [],
     "listed_on": dt.date(2025, 4, 22),
     "date": dt.date(2025, 4, 22),
+    "month": "2025-04",
     "topic": "other",
 }
 

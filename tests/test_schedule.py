@@ -11,14 +11,15 @@ import pytest
 from conftest import SAMPLE
 
 from flows.build import build_dataset
-from flows.serve import build_deployment
+from flows.serve import build_deployment, schedule_of
 from paperset.storage import read_papers
 
 SEEDS = sorted(p.name for p in SAMPLE.iterdir())
 
 
 def test_served_deployment_has_the_schedule_timezone_and_one_run_at_a_time() -> None:
-    deployment = build_deployment("30 5 * * 1-5", "Europe/Paris", {"raw_dir": "data/raw"})
+    schedule = schedule_of("30 5 * * 1-5", None, "Europe/Paris")
+    deployment = build_deployment(schedule, {"raw_dir": "data/raw"})
     (schedule,) = deployment.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-5", "Europe/Paris")
     assert deployment.concurrency_limit == 1
@@ -125,7 +126,7 @@ def test_a_changed_topic_model_moves_papers_and_removes_their_old_partitions(
     bias[model.topics.index("other")] += 50.0
     monkeypatch.setattr(topics, "shipped_model", lambda: dataclasses.replace(model, bias=bias))
     report = build_dataset(raw_dir=str(raw), out_dir=str(out))
-    partitions = {p.name for p in (out / "papers").glob("date=*/topic=*")}
+    partitions = {p.name for p in (out / "papers").glob("month=*/topic=*")}
     assert partitions == {"topic=other"}
     assert set(before["topic"]) != {"other"}
     assert report["partitions"]["removed"] > 0 and report["files"]["parsed"] == 0
@@ -145,8 +146,6 @@ def test_serve_passes_the_build_options_to_every_scheduled_run() -> None:
             "out",
             "--year",
             "2025",
-            "--partition",
-            "month",
             "--error-budget",
             "0.2",
             "--no-near-duplicates",
@@ -156,9 +155,17 @@ def test_serve_passes_the_build_options_to_every_scheduled_run() -> None:
         "raw_dir": "in",
         "out_dir": "out",
         "year": 2025,
-        "partition": "month",
         "error_budget": 0.2,
         "near_duplicates": False,
     }
-    deployment = build_deployment(args.cron, args.timezone, serve_parameters(args))
-    assert deployment.parameters["partition"] == "month"
+    schedule = schedule_of(args.cron, args.interval, args.timezone)
+    deployment = build_deployment(schedule, serve_parameters(args))
+    assert deployment.parameters["year"] == 2025
+
+
+def test_an_interval_replaces_the_cron_schedule() -> None:
+    from flows.cli import _parser
+
+    args = _parser().parse_args(["serve", "--interval", "30"])
+    (schedule,) = build_deployment(schedule_of(args.cron, args.interval, "UTC"), {}).schedules
+    assert schedule.schedule.interval.total_seconds() == 30

@@ -13,8 +13,8 @@ from paperset.schema import Paper, polars_schema
 from paperset.storage import CommitResult, commit_papers, output_lock
 
 
-def paper(num: int, day: str = "2024-03-01", topic: str = "physics", **changes: Any) -> dict:
-    """Return one valid Paper row; `day` is both `published` and the partition date."""
+def paper(num: int, day: str = "2024-01-15", topic: str = "physics", **changes: Any) -> dict:
+    """Return one valid Paper row; `day` is both `published` and `date`, its month the partition."""
     date = dt.date.fromisoformat(day)
     row = {
         "paper_id": f"arxiv:2403.{num:05d}",
@@ -36,6 +36,7 @@ def paper(num: int, day: str = "2024-03-01", topic: str = "physics", **changes: 
         "secondary_topic_scores": [0.3],
         "topic_evidence": ["forecasting"],
         "date": date,
+        "month": date.strftime("%Y-%m"),
         "topic": topic,
     }
     return row | changes
@@ -65,19 +66,19 @@ def snapshot(out: Path) -> dict[str, str]:
 # Dataset A, then B: two papers change topic, one changes date, one changes title, one is new.
 # B rewrites 1 partition in place, adds 4, keeps 1 as it is, and leaves 3 of A with no paper.
 STATE_A = (
-    paper(1, "2024-03-01", "physics"),
-    paper(2, "2024-03-01", "physics"),
-    paper(3, "2024-03-02", "computer-vision"),
-    paper(4, "2024-03-03", "efficient-ml"),
-    paper(5, "2024-03-04", "other"),
-    paper(7, "2024-03-07", "physics", title="Old title"),
+    paper(1, "2024-01-15", "physics"),
+    paper(2, "2024-01-15", "physics"),
+    paper(3, "2024-02-15", "computer-vision"),
+    paper(4, "2024-03-15", "efficient-ml"),
+    paper(5, "2024-04-15", "other"),
+    paper(7, "2024-07-15", "physics", title="Old title"),
 )
 STATE_B = (
-    paper(1, "2024-03-01", "physics"),
-    paper(2, "2024-03-01", "physics"),
-    paper(3, "2024-03-02", "generative-models"),
-    paper(4, "2024-03-05", "efficient-ml"),
-    paper(5, "2024-03-04", "language-models"),
-    paper(6, "2024-03-06", "time-series"),
-    paper(7, "2024-03-07", "physics", title="New title"),
+    paper(1, "2024-01-15", "physics"),
+    paper(2, "2024-01-15", "physics"),
+    paper(3, "2024-02-15", "generative-models"),
+    paper(4, "2024-05-15", "efficient-ml"),
+    paper(5, "2024-04-15", "language-models"),
+    paper(6, "2024-06-15", "time-series"),
+    paper(7, "2024-07-15", "physics", title="New title"),
 )

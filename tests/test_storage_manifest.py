@@ -11,7 +11,7 @@ from test_storage_frames import STATE_A, STATE_B, commit, frame, paper, snapshot
 from paperset.storage import verify_manifest
 from paperset.storage_manifest import schema_version
 
-PHYSICS = "papers/date=2024-03-01/topic=physics/part-0.parquet"
+PHYSICS = "papers/month=2024-01/topic=physics/part-0.parquet"
 
 
 def test_manifest_records_rows_bytes_and_sha256_of_every_file(tmp_path: Path) -> None:
@@ -73,11 +73,11 @@ def test_verification_reports_an_altered_file(tmp_path: Path) -> None:
 
 def test_verification_reports_a_file_the_manifest_does_not_list(tmp_path: Path) -> None:
     commit(frame(*STATE_A), tmp_path)
-    extra = tmp_path / "papers/date=2024-03-09/topic=other/part-0.parquet"
+    extra = tmp_path / "papers/month=2024-09/topic=other/part-0.parquet"
     extra.parent.mkdir(parents=True)
     frame(paper(9)).write_parquet(extra)
     assert verify_manifest(tmp_path) == [
-        "papers/date=2024-03-09/topic=other/part-0.parquet: not in the manifest"
+        "papers/month=2024-09/topic=other/part-0.parquet: not in the manifest"
     ]
 
 

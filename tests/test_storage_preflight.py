@@ -48,7 +48,7 @@ def refusal(out: Path) -> str:
 def test_a_missing_folder_is_created_and_marked_as_a_dataset(tmp_path: Path) -> None:
     preflight_output(tmp_path / "a" / "out")
     marker = json.loads((tmp_path / "a/out/_meta/dataset.json").read_text())
-    assert marker == {"format": "paperset", "format_version": 1}
+    assert marker == {"format": "paperset", "format_version": 2}
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-Granularity = Literal["day", "month"]
 
 
 @dataclass(frozen=True)
@@ -18,7 +15,6 @@ class BuildConfig:
         listing_year: year for papers-page dates (`Apr 22`) in files whose name has no date.
         error_budget: share of quarantined records above which the run fails.
         max_record_bytes: raw records larger than this are quarantined.
-        partition: `day` or `month` partitions for the `date` key.
         near_duplicates: also merge near-identical abstracts (MinHash LSH).
         logical_date: the run's logical time (a schedule's start), defaults to now.
         full: re-read every raw file, not only new and changed ones.
@@ -34,7 +30,6 @@ class BuildConfig:
     listing_year: int | None = None
     error_budget: float = 0.10
     max_record_bytes: int = 64 * 1024
-    partition: Granularity = "day"
     near_duplicates: bool = True
     logical_date: dt.datetime | None = None
     full: bool = False

@@ -21,10 +21,30 @@ EDGE_SCHEMA = pl.Schema(
 
 
 def exact_edges(nodes: pl.DataFrame) -> pl.DataFrame:
-    """Link every sighting to the first sighting sharing its arXiv id or title key."""
+    """Link every sighting to the first sighting sharing its arXiv id, title key or abstract.
+
+    An identical abstract joins whatever its length (an arXiv listing has no title, so its
+    abstract is what joins it to a papers page), unless the text is boilerplate.
+    """
     by_id = _star_edges(nodes, pl.col("arxiv_id"), "arxiv_id")
     by_title = _star_edges(nodes, title_key(pl.col("title")), "title")
-    return pl.concat([by_id, by_title])
+    by_text = _star_edges(nodes.filter(~_boilerplate()), pl.col("text_hash"), "abstract")
+    return pl.concat([by_id, by_title, by_text])
+
+
+def _boilerplate() -> pl.Expr:
+    """Sightings whose abstract text occurs under more than one arXiv id (a withdrawal
+    notice, say): such a text is evidence of nothing, so it joins no sightings."""
+    ids = pl.col("arxiv_id").drop_nulls().n_unique().over("text_hash")
+    return (pl.col("text_hash").is_not_null() & (ids > 1)).fill_null(False)
+
+
+def without_boilerplate_links(edges: pl.DataFrame, nodes: pl.DataFrame) -> pl.DataFrame:
+    """Drop the abstract edges that touch a boilerplate text, and repeated edges."""
+    shared = nodes.filter(_boilerplate())["node"].implode()
+    touches = pl.col("a").is_in(shared) | pl.col("b").is_in(shared)
+    kept = edges.filter(~((pl.col("rule") == "abstract") & touches))
+    return kept.unique(["a", "b"], keep="first", maintain_order=True)
 
 
 def _star_edges(nodes: pl.DataFrame, key: pl.Expr, rule: str) -> pl.DataFrame:

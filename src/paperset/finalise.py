@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandera.errors
 import polars as pl
 
-from paperset.config import Granularity
 from paperset.schema import Paper, polars_schema
 
 
@@ -13,21 +12,16 @@ class ContractViolation(Exception):
     """The dataset about to be committed breaks the contract: the run must fail."""
 
 
-def partition_date(granularity: Granularity) -> pl.Expr:
-    """The `date` key: `published`, else `listed_on`; the month's first day for `month`."""
+def paper_date() -> list[pl.Expr]:
+    """`date`, the paper's date (`published`, else `listed_on`), and `month`, its partition."""
     date = pl.coalesce("published", "listed_on")
-    return (date.dt.truncate("1mo") if granularity == "month" else date).alias("date")
+    return [date.alias("date"), date.dt.strftime("%Y-%m").alias("month")]
 
 
-def to_contract(papers: pl.DataFrame, granularity: Granularity) -> pl.DataFrame:
+def to_contract(papers: pl.DataFrame) -> pl.DataFrame:
     """Select the contract's columns, in order, typed, sorted by `paper_id`."""
     schema = polars_schema(Paper)
-    return (
-        papers.with_columns(partition_date(granularity))
-        .select(schema.names())
-        .cast(schema)
-        .sort("paper_id")
-    )
+    return papers.with_columns(paper_date()).select(schema.names()).cast(schema).sort("paper_id")
 
 
 def validate_papers(papers: pl.DataFrame) -> pl.DataFrame:

@@ -39,14 +39,14 @@ def dataset_status(out_dir: Path) -> dict[str, Any]:
     """Totals from the manifest, freshness from the partitions, and the last run's outcome."""
     manifest = load_manifest(Layout(out_dir)) or {}
     files: dict[str, dict[str, Any]] = manifest.get("files", {})
-    dates = sorted(_partition_value(name, "date") for name in files)
+    months = sorted(_partition_value(name, "month") for name in files if "month=" in name)
     runs = load_runs(out_dir, limit=50)
     succeeded = [run for run in runs if run["status"] == "succeeded"]
     return {
         "papers": sum(entry["rows"] for entry in files.values()),
         "partitions": len(files),
         "bytes": sum(entry["bytes"] for entry in files.values()),
-        "latest_date": dates[-1] if dates else None,
+        "latest_month": months[-1] if months else None,
         "last_run": runs[0]["run_id"] if runs else None,
         "last_run_status": runs[0]["status"] if runs else None,
         "last_run_failure": runs[0].get("failure") if runs else None,

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.dedup import EDGE_SCHEMA, cluster_sightings, exact_edges
+from paperset.dedup import (
+    EDGE_SCHEMA,
+    cluster_sightings,
+    exact_edges,
+    without_boilerplate_links,
+)
 from paperset.fsio import atomic_write_parquet
 from paperset.minhash import keyed_by_text, near_duplicate_pairs
 from paperset.report import RUNS_DIR
@@ -65,6 +70,7 @@ def merge_duplicates(
                 sightings, bands=bands, oversized=oversized, sketches=sketches, texts=texts
             )
         edges = pl.concat([edges, near_edges])
+    edges = without_boilerplate_links(edges, nodes)
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
     papers = assign_paper_ids(with_abstracts(merge_clusters(clustered), texts))

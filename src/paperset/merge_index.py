@@ -38,8 +38,9 @@ from paperset.merge import LINKS
 from paperset.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
 from paperset.sightings import HELD_SIGHTING, SIGHTING
 from paperset.spill import TEXTS, RunTexts, TextStore
+from paperset.storage_layout import PARTITION_PATH
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: papers placed by month, not date
 META = Path("_meta")
 STATE_FILE = META / "merge-state.json"
 SEGMENTS = META / "sightings"
@@ -58,7 +59,7 @@ INDEX = pl.Schema(
         "first_seen": pl.Datetime("us", "UTC"),
         **KEYS,
         "paper_id": pl.String(),
-        "date": pl.Date(),
+        "month": pl.String(),
         "topic": pl.String(),
         "titled": pl.Boolean(),
     }
@@ -115,11 +116,11 @@ def with_title_hash(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(title_hash=pl.when(keys.is_not_null()).then(stable_hash(keys)))
 
 
-def state_settings(partition: str, taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
+def state_settings(taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
     """The settings an index is only valid under: change one and every paper is re-made."""
     return {
         "version": STATE_VERSION,
-        "partition": partition,
+        "layout": PARTITION_PATH,
         "taxonomy": taxonomy,
         "near_duplicates": near_duplicates,
     }
@@ -201,7 +202,7 @@ def plan_merge(
     oversized = _oversized(bands, sightings["text_hash"]) if stored.current else pl.Series()
     return MergeWork(
         sightings=sightings,
-        placed=pl.concat([touched, removed]).select("paper_id", "date", "topic").unique(),
+        placed=pl.concat([touched, removed]).select("paper_id", "month", "topic").unique(),
         kept=live.filter(~affected),
         segments=stays.select("sighting_key", "source_file", "line", "segment"),
         fresh=(fresh.cast(KEYED_SIGHTING) if stored.current else sightings),
@@ -346,7 +347,7 @@ def save_index(
         .join(work.segments, on=["sighting_key", "source_file", "line"], how="left")
         .with_columns(pl.col("segment").fill_null(pl.lit(run_id)))
         .join(
-            papers.select("paper_id", "date", "topic", titled=pl.col("title").is_not_null()),
+            papers.select("paper_id", "month", "topic", titled=pl.col("title").is_not_null()),
             on="paper_id",
         )
     )
@@ -477,7 +478,7 @@ def _legacy_index(out_dir: Path) -> pl.DataFrame:
         .with_columns(
             segment=pl.lit(LEGACY),
             paper_id="prior_paper_id",
-            date=pl.lit(None, pl.Date),
+            month=pl.lit(None, pl.String),
             topic=pl.lit(None, pl.String),
             titled=pl.lit(None, pl.Boolean),
         )

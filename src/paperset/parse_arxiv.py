@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
+from paperset.comments import looks_like_abstract
 from paperset.lines import is_blank, paragraph_no, same_file_as_previous
 from paperset.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
 
 ID_LINE = r"(?i)^\s*arxiv:"
 DATES_LINE = r"^\s*Created:"
-# A text paragraph this long is an abstract, not a comment line (arXiv comments are short).
-ABSTRACT_CHARS = 200
+# What an id or dates line looks like on its own: one token (and a DOI), or dates only.
+# A hard-wrapped abstract line that starts with `arXiv:2301.00001 showed ...` is text.
+ID_LINE_SHAPE = r"(?i)^\s*arxiv:\s*\S+(?:\s+-\s+doi:\s*\S+)?\s*$"
+DATES_LINE_SHAPE = r"^\s*Created:\s*\S+(?:\s+Updated:\s*\S+)?\s*$"
 ID_FIELDS = r"(?i)^arxiv:\s*(?<id>\S+?)(?:v(?<version>\d+))?(?:\s+-\s+doi:\s*(?<doi>\S+))?\s*$"
 DATE_FIELDS = r"^Created:\s*(?<created>\S+)(?:\s+Updated:\s*(?<updated>\S+))?\s*$"
 
@@ -55,15 +58,14 @@ def parse_arxiv_listing(lines: pl.LazyFrame) -> pl.LazyFrame:
 def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Mark each line's kind and number the records.
 
-    A record ends with its dates line. A record also ends early — it was cut off — when an
-    abstract-sized paragraph follows other text, or any text follows its id line: that
-    text starts the next record. Records are numbered across files (no per-file window,
-    which is slow) and always grouped with `file_no`, so a record never spans two files.
+    A record ends with its dates line. A record also ends early — it was cut off — when a
+    paragraph that looks like an abstract, not a comment (`comments.looks_like_abstract`),
+    follows other text, or any text follows its id line: that text starts the next record.
+    Records are numbered across files (no per-file window, which is slow) and always
+    grouped with `file_no`, so a record never spans two files.
     """
     kinds = lines.with_columns(
-        blank=is_blank(pl.col("line")),
-        is_id=pl.col("line").str.contains(ID_LINE),
-        is_dates=pl.col("line").str.contains(DATES_LINE),
+        blank=is_blank(pl.col("line")), is_id=_is_id_line(), is_dates=_is_dates_line()
     ).with_columns(
         is_text=~(pl.col("blank") | pl.col("is_id") | pl.col("is_dates")),
         non_blank=~pl.col("blank"),
@@ -72,13 +74,32 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     sizes = (
         kinds.filter("is_text")
         .group_by("paragraph")
-        .agg(long=pl.col("line").str.len_chars().sum() >= ABSTRACT_CHARS)
+        .agg(abstract_like=looks_like_abstract(pl.col("line").str.join(" ")))
     )
     return (
         kinds.join(sizes, on="paragraph", how="left", maintain_order="left")
         .with_columns(_segment_starts())
         .with_columns(record_no=_starts_record().cast(pl.UInt32).cum_sum())
     )
+
+
+def _is_id_line() -> pl.Expr:
+    """An `arXiv:` line shaped like an id line, or any `arXiv:` line right before a dates line.
+
+    The second case keeps a malformed id line an id line (quarantined with its reason).
+    """
+    line = pl.col("line")
+    next_is_dates = (
+        line.shift(-1).str.contains(DATES_LINE) & (pl.col("file_no").shift(-1) == pl.col("file_no"))
+    ).fill_null(False)
+    return line.str.contains(ID_LINE) & (line.str.contains(ID_LINE_SHAPE) | next_is_dates)
+
+
+def _is_dates_line() -> pl.Expr:
+    """A `Created:` line shaped like a dates line, or any `Created:` line after an `arXiv:` one."""
+    line = pl.col("line")
+    after_id = (line.shift(1).str.contains(ID_LINE) & same_file_as_previous()).fill_null(False)
+    return line.str.contains(DATES_LINE) & (line.str.contains(DATES_LINE_SHAPE) | after_id)
 
 
 def _segment_starts() -> pl.Expr:
@@ -101,7 +122,7 @@ def _starts_record() -> pl.Expr:
     )
     first_in_segment = pl.col("non_blank") & ~_seen_before_in_segment("non_blank")
     cut_off = paragraph_start & (
-        (pl.col("long").fill_null(False) & _seen_before_in_segment("is_text"))
+        (pl.col("abstract_like").fill_null(False) & _seen_before_in_segment("is_text"))
         | _seen_before_in_segment("is_id")
     )
     return (first_in_segment | cut_off).fill_null(False)

@@ -87,6 +87,36 @@ def _paragraphs(lines: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _is_title() -> pl.Expr:
+    """Titles by position where the page's order allows it, by shape where it does not.
+
+    A paragraph of several lines, over MAX_TITLE_CHARS or of several sentences is an
+    abstract; any other may be a title or a short abstract (real one-line abstracts with
+    no final period exist). A run of k such paragraphs followed by an abstract pairs up
+    exactly when k is odd (k even when the run ends the file): title, abstract, title,
+    ..., and the titles are the odd positions. A run of the other parity holds a cut-off
+    record, and only there do shapes decide (`_title_by_shape`).
+    """
+    capable = _title_capable()
+    new_file = ~same_file_as_previous()
+    run = (capable & (new_file | ~capable.shift(1).fill_null(False))).cast(pl.UInt32).cum_sum()
+    followed = (pl.col("file_no").shift(-1) == pl.col("file_no")).fill_null(False)
+    position = capable.cast(pl.UInt32).cum_sum().over(run)
+    length = capable.cast(pl.UInt32).sum().over(run)
+    followed_by_abstract = followed.filter(capable).last().over(run)
+    pairs_up = (length % 2 == 1) == followed_by_abstract
+    by_position = capable & (position % 2 == 1)
+    return pl.when(pairs_up).then(by_position).otherwise(_title_by_shape())
+
+
+def _title_capable() -> pl.Expr:
+    """One short line that is not several sentences: a title or a short abstract."""
+    text = pl.col("text").str.strip_chars_end()
+    short_line = (pl.col("n_lines") == 1) & (text.str.len_chars() <= MAX_TITLE_CHARS)
+    sentences = text.str.ends_with(".") & text.str.contains(". ", literal=True)
+    return short_line & ~sentences
+
+
+def _title_by_shape() -> pl.Expr:
     """A title is one short line that is not prose.
 
     Titles do not end with a period; a short one-line abstract does. So a short line of
@@ -95,12 +125,10 @@ def _is_title() -> pl.Expr:
     is still a title.
     """
     text = pl.col("text").str.strip_chars_end()
-    short_line = (pl.col("n_lines") == 1) & (text.str.len_chars() <= MAX_TITLE_CHARS)
     sentence_end = text.str.ends_with(".")
-    sentences = sentence_end & text.str.contains(". ", literal=True)
-    title_like = short_line & ~sentence_end
+    title_like = _title_capable() & ~sentence_end
     after_title_like = title_like.shift(1).fill_null(False) & same_file_as_previous()
-    return short_line & ~sentences & ~(after_title_like & sentence_end)
+    return _title_capable() & ~(after_title_like & sentence_end)
 
 
 def _starts_record() -> pl.Expr:

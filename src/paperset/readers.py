@@ -1,8 +1,9 @@
 """Load the dataset with each analytics tool, partition keys typed: the README's snippets.
 
 Each function is the snippet the README shows for its tool, kept here so the tests prove it
-works. The partition key types are pinned, never inferred: inference reads `date=2024-03-01`
-as a string in some tools and a timestamp in others. DuckDB and pandas are dev dependencies and
+works. The partition key types are pinned, never inferred: inference reads `month=2024-03`
+as a string in some tools and a date or a number in others; `date` is a column inside the
+files, a date everywhere. DuckDB and pandas are dev dependencies and
 PySpark no dependency at all, so each is imported where it is used.
 """
 
@@ -26,14 +27,14 @@ def read_with_polars(out_dir: Path) -> pl.DataFrame:
     return pl.scan_parquet(
         out_dir / "papers",
         hive_partitioning=True,
-        hive_schema={"date": pl.Date, "topic": pl.String},
+        hive_schema={"month": pl.String, "topic": pl.String},
     ).collect()
 
 
 def read_with_pyarrow(out_dir: Path) -> pa.Table:
     """Load the dataset with pyarrow."""
     partitioning = ds.partitioning(
-        pa.schema([("date", pa.date32()), ("topic", pa.string())]), flavor="hive"
+        pa.schema([("month", pa.string()), ("topic", pa.string())]), flavor="hive"
     )
     return ds.dataset(out_dir / "papers", format="parquet", partitioning=partitioning).to_table()
 
@@ -43,7 +44,7 @@ def read_with_pandas(out_dir: Path) -> pd.DataFrame:
     import pandas as pd
 
     partitioning = ds.partitioning(
-        pa.schema([("date", pa.date32()), ("topic", pa.string())]), flavor="hive"
+        pa.schema([("month", pa.string()), ("topic", pa.string())]), flavor="hive"
     )
     return pd.read_parquet(
         out_dir / "papers", engine="pyarrow", partitioning=partitioning, dtype_backend="pyarrow"
@@ -56,14 +57,12 @@ def read_with_duckdb(out_dir: Path) -> duckdb.DuckDBPyRelation:
 
     return duckdb.connect().sql(
         "SELECT * FROM read_parquet($files, hive_partitioning = true,"
-        " hive_types = {'date': DATE, 'topic': VARCHAR})",
+        " hive_types = {'month': VARCHAR, 'topic': VARCHAR})",
         params={"files": str(out_dir / "papers" / "**" / "*.parquet")},
     )
 
 
 def read_with_spark(spark: pyspark.sql.SparkSession, out_dir: Path) -> pyspark.sql.DataFrame:
-    """Load the dataset with Spark: partition values kept as text, then `date` made a date."""
-    from pyspark.sql.functions import to_date
-
+    """Load the dataset with Spark: partition values kept as text (`month` is `YYYY-MM`)."""
     spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-    return spark.read.parquet(str(out_dir / "papers")).withColumn("date", to_date("date"))
+    return spark.read.parquet(str(out_dir / "papers"))

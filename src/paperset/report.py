@@ -43,6 +43,7 @@ class RunReport:
     error_budget: dict[str, Any] = field(default_factory=dict)
     papers: dict[str, Any] = field(default_factory=dict)
     partitions: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, str | None] = field(default_factory=dict)
@@ -80,6 +81,13 @@ class RunReport:
             "removed": len(committed.removed),
             "unchanged": len(committed.unchanged),
         }
+
+    def count_changes(self, feed: pl.DataFrame, path: Path | None) -> None:
+        """Record the change feed: rows per kind of change, and the file (none when the run
+        changed nothing, so it wrote no feed)."""
+        counts = feed.group_by("change").len().sort("change")
+        self.changes = {"feed": str(path) if path else None, **dict(counts.iter_rows())}
+        self.outputs["changes"] = str(path) if path else None
 
     def count_records(self, read: int, accepted: int, rejected: pl.DataFrame) -> None:
         """Record the record counts and check that every record landed in one place."""

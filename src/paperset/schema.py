@@ -15,7 +15,8 @@ OLD_STYLE_ID = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{2}(?:0[1-9]|1[0-2])\d{3}"
 ARXIV_ID_PATTERN = rf"^(?:{NEW_STYLE_ID}|{OLD_STYLE_ID})$"
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{0,63}$"
 EARLIEST_DATE = dt.date(1991, 1, 1)
-PARTITION_KEYS = ("date", "topic")
+PARTITION_KEYS = ("month", "topic")
+MONTH_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 
 UtcTimestamp = Annotated[pl.Datetime, "us", "UTC"]
 
@@ -91,8 +92,10 @@ class Paper(pa.DataFrameModel):
         "`topic` in the model, heaviest first (up to three; `paperset explain` shows weights)"
     )
     date: pl.Date = pa.Field(
-        description="Partition key: `published`, else `listed_on` (month start with "
-        "`--partition month`)"
+        description="The paper's date: `published`, else `listed_on` (inside the files)"
+    )
+    month: str = pa.Field(
+        str_matches=MONTH_PATTERN, description="Partition key: `YYYY-MM` of `date`"
     )
     topic: str = pa.Field(isin=list(TOPIC_SLUGS), description="Partition key: primary topic slug")
 
@@ -120,9 +123,12 @@ class Paper(pa.DataFrameModel):
     @pa.dataframe_check(error="date is neither published nor listed_on")
     @classmethod
     def date_has_a_source(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("published").is_not_null() | pl.col("listed_on").is_not_null()
-        )
+        return data.lazyframe.select(pl.col("date") == pl.coalesce("published", "listed_on"))
+
+    @pa.dataframe_check(error="month is not the month of date")
+    @classmethod
+    def month_is_the_month_of_date(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("month") == pl.col("date").dt.strftime("%Y-%m"))
 
 
 class QuarantineEntry(pa.DataFrameModel):

@@ -14,7 +14,14 @@ import polars as pl
 from paperset.lock import LockedError, check_unlocked, output_lock, reading
 from paperset.schema import Paper, polars_schema
 from paperset.storage_commit import CommitResult, commit_papers
-from paperset.storage_layout import HIVE_SCHEMA, Layout, OutputError, data_schema
+from paperset.storage_layout import (
+    HIVE_SCHEMA,
+    LEGACY_HIVE_SCHEMA,
+    Layout,
+    OutputError,
+    data_schema,
+    is_legacy,
+)
 from paperset.storage_manifest import load_manifest, verify_manifest
 from paperset.storage_preflight import preflight_output
 
@@ -34,13 +41,22 @@ __all__ = [
 
 
 def read_papers(out_dir: Path) -> pl.DataFrame:
-    """Return the committed dataset in Paper column order, `date` and `topic` typed from paths."""
+    """Return the committed dataset in Paper column order, `month` and `topic` typed from paths.
+
+    A dataset in a layout before month × topic (`date=` folders) reads as today's rows, so
+    the run that migrates it keeps every paper's `ingested_at` and `aliases`.
+    """
     layout = Layout(out_dir)
     with reading(out_dir):
-        if next(layout.parquet_files(), None) is None:
+        files = list(layout.parquet_files())
+        if not files:
             return pl.DataFrame(schema=polars_schema(Paper))
-        # The folder, not a glob: hive keys are parsed below it only, and no glob chars bite.
-        return _scan(layout.papers)
+        legacy = sorted(layout.root / name for name in files if is_legacy(name))
+        if not legacy:
+            # The folder, not a glob: hive keys are parsed below it only, no glob chars bite.
+            return _scan(layout.papers)
+        current = sorted(layout.root / name for name in files if not is_legacy(name))
+        return _with_legacy(_scan(current) if current else None, _scan_legacy(legacy))
 
 
 def dataset_run_id(out_dir: Path) -> str | None:
@@ -61,7 +77,7 @@ def read_partitions(out_dir: Path, names: set[str]) -> pl.DataFrame:
 
 
 def _scan(source: Path | list[Path]) -> pl.DataFrame:
-    """Read Parquet under `papers/` with `date` and `topic` typed from the paths.
+    """Read Parquet under `papers/` with `month` and `topic` typed from the paths.
 
     Files from before a schema change read as today's columns: new ones null, gone ones
     dropped; the flow's validation then decides whether the result is acceptable.
@@ -75,3 +91,27 @@ def _scan(source: Path | list[Path]) -> pl.DataFrame:
         extra_columns="ignore",
     ).collect()
     return frame.select(polars_schema(Paper).names())
+
+
+def _scan_legacy(files: list[Path]) -> pl.DataFrame:
+    """Read files of the `date=YYYY-MM-DD/topic=` layout as rows of today's schema."""
+    inside = {k: v for k, v in data_schema().items() if k != "date"}
+    frame = pl.scan_parquet(
+        files,
+        hive_partitioning=True,
+        hive_schema=LEGACY_HIVE_SCHEMA,
+        schema=pl.Schema(inside),
+        missing_columns="insert",
+        extra_columns="ignore",
+    ).collect()
+    return frame.with_columns(month=pl.col("date").dt.strftime("%Y-%m")).select(
+        polars_schema(Paper).names()
+    )
+
+
+def _with_legacy(current: pl.DataFrame | None, legacy: pl.DataFrame) -> pl.DataFrame:
+    """Both layouts at once (a migration cut short): a paper's new row wins."""
+    if current is None:
+        return legacy
+    stale = pl.col("paper_id").is_in(current["paper_id"].implode())
+    return pl.concat([current, legacy.filter(~stale)])

@@ -5,6 +5,10 @@ A commit stages every changed partition under `.staging/<run_id>/` (same filesys
 files into `papers/`, removes partitions that no longer hold any paper, and writes the manifest
 last. Every step is a rename or an unlink of a whole file, so a crash anywhere leaves only whole
 Parquet files under `papers/`, and the next commit converges to the intended dataset.
+
+The run's change feed is staged with the partitions and renamed into `changes/` just before
+the manifest: a feed newer than the manifest's run is a commit that never finished, and the
+next commit deletes it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 import polars as pl
 from polars.io.partition import FileProviderArgs
 
+from paperset.changes import feed_path, uncommitted_feeds
 from paperset.fsio import PARQUET_OPTIONS, holds, make_dirs, remove_file
 from paperset.lock import publishing, require_lock
 from paperset.schema import PARTITION_KEYS
@@ -42,6 +47,7 @@ CRASH_POINTS = (
     "replaced-all",
     "removed-one",
     "removed-all",
+    "feed-published",
     "manifest-written",
 )
 
@@ -55,6 +61,7 @@ class CommitResult:
     unchanged: tuple[str, ...]
     rows: int
     manifest: Path
+    changes: Path | None = None  # the run's change feed, None when it changed nothing
 
 
 @dataclass(frozen=True)
@@ -68,21 +75,32 @@ class _Plan:
 
 
 def commit_papers(
-    papers: pl.DataFrame, out_dir: Path, run_id: str, *, scope: set[str] | None = None
+    papers: pl.DataFrame,
+    out_dir: Path,
+    run_id: str,
+    *,
+    scope: set[str] | None = None,
+    feed: pl.DataFrame | None = None,
 ) -> CommitResult:
     """Make `papers` the whole dataset, rewriting only the partitions whose bytes change.
 
     With `scope` (partition file names), `papers` holds the rows of those partitions only:
-    they are rewritten or removed, and every other file is left as it is.
+    they are rewritten or removed, and every other file is left as it is. `feed` is the
+    run's change feed (`changes.change_feed`), published with the commit when it has rows.
     """
     check_run_id(run_id)
     require_lock(out_dir, run_id)
     layout = Layout(out_dir)
     _clear_staging(layout)  # a killed run's leftovers: safe to drop, we hold the writer lock
+    for leftover in uncommitted_feeds(out_dir, (load_manifest(layout) or {}).get("run_id")):
+        leftover.unlink()
     plan = _plan(layout, check_papers(papers), run_id, scope)
+    staged_feed = _stage_feed(layout.staging / run_id, feed)
     _crash_point("staged")
     with publishing(out_dir):
         _publish(layout, plan)
+        changes = _publish_feed(staged_feed, feed_path(out_dir, run_id))
+        _crash_point("feed-published")
         write_manifest(layout, plan.files, run_id)
         _crash_point("manifest-written")
     _clear_staging(layout)
@@ -92,7 +110,27 @@ def commit_papers(
         unchanged=tuple(sorted(plan.files.keys() - plan.staged.keys())),
         rows=sum(entry.rows for entry in plan.files.values()),
         manifest=layout.manifest,
+        changes=changes,
     )
+
+
+def _stage_feed(staging: Path, feed: pl.DataFrame | None) -> Path | None:
+    if feed is None or feed.is_empty():
+        return None
+    staging.mkdir(parents=True, exist_ok=True)
+    path = staging / "changes.parquet"
+    feed.write_parquet(path, **PARQUET_OPTIONS)
+    return path
+
+
+def _publish_feed(staged: Path | None, target: Path) -> Path | None:
+    """Put the staged feed in `changes/`, durably, before the manifest names the commit."""
+    if staged is None:
+        return None
+    make_dirs(target.parent)
+    os.replace(staged, target)
+    os.sync()
+    return target
 
 
 def _plan(layout: Layout, papers: pl.DataFrame, run_id: str, scope: set[str] | None) -> _Plan:
@@ -179,10 +217,15 @@ STAGE_ROWS = 1 << 16
 
 def _sorted_rows(papers: pl.DataFrame) -> pl.DataFrame:
     """The partition keys and position (`row`) of each paper, in file order (by keys, then
-    `paper_id`), with the `slice` of about STAGE_ROWS rows it is written in: a partition
-    is never cut between slices."""
+    `date` and `paper_id`, so a date range prunes row groups by their statistics), with the
+    `slice` of about STAGE_ROWS rows it is written in: a partition is never cut between
+    slices."""
     keys = list(PARTITION_KEYS)
-    order = papers.select(*keys, "paper_id").with_row_index("row").sort([*keys, "paper_id"])
+    order = (
+        papers.select(*keys, "date", "paper_id")
+        .with_row_index("row")
+        .sort([*keys, "date", "paper_id"])
+    )
     starts_partition = pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift()) for k in keys)
     slice_at_start = pl.int_range(pl.len(), dtype=pl.UInt32) // STAGE_ROWS
     return order.select(

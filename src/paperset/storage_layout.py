@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -11,17 +10,30 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.schema import PARTITION_KEYS, SLUG_PATTERN, Paper, polars_schema
+from paperset.schema import MONTH_PATTERN, PARTITION_KEYS, SLUG_PATTERN, Paper, polars_schema
 
 FORMAT_NAME = "paperset"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: month × topic partitions, `date` inside the files
 PART_FILE = "part-0.parquet"
-PARTITION_PATH = "papers/date={}/topic={}/" + PART_FILE  # the date as YYYY-MM-DD, the slug
+PARTITION_PATH = "papers/month={}/topic={}/" + PART_FILE  # YYYY-MM, the slug
+# Layouts before month × topic: `papers/date=YYYY-MM-DD/...`, read to migrate them.
+LEGACY_FOLDER = "date="
+LEGACY_HIVE_SCHEMA = pl.Schema({"date": pl.Date, "topic": pl.String})
 OWN_ENTRIES = frozenset(
-    {"papers", "quarantine", "runs", "_meta", ".staging", ".lock", "releases", ".gitkeep"}
+    {
+        "papers",
+        "changes",
+        "quarantine",
+        "runs",
+        "_meta",
+        ".staging",
+        ".lock",
+        "releases",
+        ".gitkeep",
+    }
 )
 RUN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
-HIVE_SCHEMA = pl.Schema({"date": pl.Date, "topic": pl.String})
+HIVE_SCHEMA = pl.Schema({"month": pl.String, "topic": pl.String})
 
 
 class OutputError(Exception):
@@ -86,25 +98,29 @@ def check_run_id(run_id: str) -> None:
         raise ValueError(f"run id {run_id!r} must match {RUN_ID_PATTERN}")
 
 
-def partition_file(date: object, topic: object) -> str:
-    """Return `papers/date=YYYY-MM-DD/topic=<slug>/part-0.parquet`; refuse other values."""
-    # datetime is a subclass of date and would print a time into the path.
-    if type(date) is not dt.date:
-        raise ValueError(f"partition date {date!r} is not a date")
+def partition_file(month: object, topic: object) -> str:
+    """Return `papers/month=YYYY-MM/topic=<slug>/part-0.parquet`; refuse other values."""
+    if not isinstance(month, str) or not re.fullmatch(MONTH_PATTERN, month):
+        raise ValueError(f"partition month {month!r} is not YYYY-MM")
     if not isinstance(topic, str) or not re.fullmatch(SLUG_PATTERN, topic):
         raise ValueError(f"partition topic {topic!r} is not a slug matching {SLUG_PATTERN}")
-    return PARTITION_PATH.format(date.isoformat(), topic)
+    return PARTITION_PATH.format(month, topic)
 
 
 def partition_files(keys: pl.DataFrame) -> set[str]:
-    """The partition file names of the `date` and `topic` pairs of `keys` (nulls skipped)."""
-    names = keys.drop_nulls(["date", "topic"]).select(partition_name())
+    """The partition file names of the `month` and `topic` pairs of `keys` (nulls skipped)."""
+    names = keys.drop_nulls(["month", "topic"]).select(partition_name())
     return set(names.to_series().unique().to_list())
 
 
 def partition_name() -> pl.Expr:
-    """The partition file name of each row's `date` and `topic`, as `partition_file` makes it."""
-    return pl.format(PARTITION_PATH, pl.col("date").dt.strftime("%Y-%m-%d"), "topic")
+    """The partition file name of each row's `month` and `topic`, as `partition_file` makes it."""
+    return pl.format(PARTITION_PATH, "month", "topic")
+
+
+def is_legacy(relative: str) -> bool:
+    """Whether a file under `papers/` is in a layout before month × topic (`date=` folders)."""
+    return relative.startswith(f"papers/{LEGACY_FOLDER}")
 
 
 def inside(layout: Layout, relative: str) -> Path:
@@ -134,12 +150,13 @@ def check_papers(papers: pl.DataFrame) -> pl.DataFrame:
             f"papers do not match Paper: missing {missing}, extra {extra}, retyped {typed}"
         )
     unsafe = papers.filter(
-        pl.col("date").is_null() | ~pl.col("topic").str.contains(SLUG_PATTERN).fill_null(False)
+        ~pl.col("month").str.contains(MONTH_PATTERN).fill_null(False)
+        | ~pl.col("topic").str.contains(SLUG_PATTERN).fill_null(False)
     )
     if not unsafe.is_empty():
         example = unsafe.row(0, named=True)
         raise ValueError(
-            f"{unsafe.height} papers have a partition key that is not a date and a slug, "
-            f"e.g. date={example['date']!r} topic={example['topic']!r}"
+            f"{unsafe.height} papers have a partition key that is not a month and a slug, "
+            f"e.g. month={example['month']!r} topic={example['topic']!r}"
         )
     return papers.select(expected.names())

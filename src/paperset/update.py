@@ -55,7 +55,7 @@ def apply_papers(out_dir: Path, before: Before, remade: pl.DataFrame) -> Update:
     """Put the re-made papers in their partitions beside the rows that stay there."""
     if before.scope is None:
         return Update(remade, None)
-    arriving = partition_files(remade.select("date", "topic")) - before.scope
+    arriving = partition_files(remade.select("month", "topic")) - before.scope
     neighbours = pl.concat([before.neighbours, read_partitions(out_dir, arriving)])
     papers = pl.concat([neighbours, remade.select(neighbours.columns)]).sort("paper_id")
     return Update(papers, before.scope | arriving)

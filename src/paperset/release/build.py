@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from paperset.changes import compare
 from paperset.release.card import CARD, CardInputs, render_card
 from paperset.release.changelog import changelog, section
-from paperset.release.changes import compare
 from paperset.release.chart import CHART, draw_papers_per_month
 from paperset.release.config import ReleaseConfig, ReleaseRefused
 from paperset.release.croissant import write_croissant

@@ -12,9 +12,9 @@ from typing import Any
 import polars as pl
 from huggingface_hub import DatasetCardData
 
+from paperset.changes import Changes
 from paperset.release import card_method, card_usage
 from paperset.release.changelog import summary_line
-from paperset.release.changes import Changes
 from paperset.release.chart import CHART
 from paperset.release.export import DATA_GLOB, SPLIT, DataFile
 from paperset.release.identity import TASK_CATEGORIES, Identity
@@ -24,7 +24,7 @@ from paperset.schema import column_table_markdown
 
 CARD = "README.md"
 PARTITION_NOTE = (
-    "In these files `date` and `topic` are ordinary columns; they are partition keys only in "
+    "In these files `month` and `topic` are ordinary columns; they are partition keys only in "
     "paperset's own hive-partitioned layout."
 )
 SIZE_CATEGORIES = (

@@ -20,9 +20,7 @@ LIMITATIONS = """## Known limitations
   interdisciplinary papers get one primary topic, and the accuracy above is measured on a small
   labelled set.
 - Near-duplicate merging can, rarely, join two papers with near-identical abstracts, or miss a
-  heavily rewritten version of the same paper.
-- With `--partition month` builds, `date` is the first day of the month; exact dates are always
-  in `published` and `listed_on`."""
+  heavily rewritten version of the same paper."""
 
 LICENCE = """## Licence
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from paperset.release.changes import Changes
+from paperset.changes import Changes
 
 HEADING = "# Changelog"
 MAX_LISTED = 50

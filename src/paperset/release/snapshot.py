@@ -72,7 +72,7 @@ def _check_unchanged(layout: Layout, listed: dict[str, dict[str, Any]]) -> None:
 
 
 def _read(layout: Layout) -> pl.DataFrame:
-    """Read every partition, with `date` and `topic` typed from the paths."""
+    """Read every partition, with `month` and `topic` typed from the paths."""
     if next(layout.parquet_files(), None) is None:
         return pl.DataFrame(schema=polars_schema(Paper))
     frame = pl.scan_parquet(
