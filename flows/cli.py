@@ -182,9 +182,18 @@ def _check_scheduler(address: str) -> None:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
 
+# Prefect gives its temporary server 20 s to start: on a busy 2-core machine its start (imports,
+# database migrations) was seen to take longer, and the build then failed before reading a file.
+EPHEMERAL_STARTUP_SECONDS = "120"
+
+
 def quiet_prefect() -> None:
-    """Keep the embedded Prefect server from phoning home: this machine may have no network."""
+    """Keep the embedded Prefect server from phoning home (this machine may have no network),
+    and give it time to start on a busy machine."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS
+    )
 
 
 def use_running_server(out: Path) -> None:
