@@ -4,6 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RAW ?= data/raw
 OUT ?= data/processed
 N ?= 100000
+# The real development set: papers.parquet, raw/ and their truth.
 REAL ?= ../shared/real
 BENCH_ARGS ?=
 
@@ -25,13 +26,11 @@ test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 
 	$(UV) run pytest tests/test_readers.py -k spark
 	$(UV) sync --frozen
 
-REAL ?= ../shared/real/papers.parquet
-
 eval-topics: sync  ## measure the topic classifier on the hand labels and the held-out real papers
-	$(UV) run paperset eval-topics --raw $(RAW) --real $(REAL)
+	$(UV) run paperset eval-topics --raw $(RAW) --real $(REAL)/papers.parquet
 
 train-topics: sync  ## retrain the shipped topic model from the real papers (deterministic)
-	$(UV) run paperset train-topics --real $(REAL)
+	$(UV) run paperset train-topics --real $(REAL)/papers.parquet
 
 eval-real: sync  ## build the real development set (../shared/real) and compare it with its truth
 	$(UV) run paperset eval-real --real $(REAL)

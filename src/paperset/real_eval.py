@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -38,6 +39,8 @@ class RealEvaluation:
     papers_split: int
     rows_merging_papers: int
     wrong_abstract: int
+    topics_labelled: int = 0
+    topic_accuracy: float | None = None
     field_agreement: dict[str, float] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
 
@@ -75,6 +78,7 @@ def evaluate_real(out_dir: Path, truth_dir: Path) -> RealEvaluation:
         papers_split=_split(placed).height,
         rows_merging_papers=_mixed(placed).height,
         wrong_abstract=compared.filter(~pl.col("abstract_ok")).height,
+        **_topics(compared),
         field_agreement=_agreement(compared),
         examples=_examples(compared, placed),
     )
@@ -153,6 +157,7 @@ def _compare(truth_papers: pl.DataFrame, owner: pl.DataFrame, papers: pl.DataFra
     """One row per true paper with `<field>_ok` for each field of its output row."""
     out = papers.select(
         "paper_id",
+        "topic",
         "title",
         "abstract",
         "published",
@@ -179,6 +184,19 @@ def _compare(truth_papers: pl.DataFrame, owner: pl.DataFrame, papers: pl.DataFra
         sources_ok=same(pl.col("expect_sources").list.sort(), pl.col("out_sources").list.sort()),
         n_sightings_ok=same(pl.col("expect_n_sightings"), pl.col("out_n_sightings")),
     )
+
+
+def _topics(compared: pl.DataFrame) -> dict[str, Any]:
+    """How many papers the truth labels with acceptable topics, and the share whose row
+    has one of them (`topic_label` comes from arXiv categories, see MAPPING.md)."""
+    if "topic_label" not in compared.columns:
+        return {}
+    labelled = compared.filter(pl.col("topic_label").list.len() > 0)
+    right = labelled.filter(
+        pl.col("topic_label").list.contains(pl.col("out_topic")).fill_null(False)
+    )
+    share = right.height / labelled.height if labelled.height else None
+    return {"topics_labelled": labelled.height, "topic_accuracy": share}
 
 
 def _agreement(compared: pl.DataFrame) -> dict[str, float]:
@@ -216,6 +234,14 @@ def format_real_evaluation(result: RealEvaluation) -> str:
         f"papers:  {r.papers_out} rows (truth {r.papers_true}); {r.papers_split} papers split"
         f" over several rows; {r.rows_merging_papers} rows merging several papers;"
         f" {r.wrong_abstract} papers with an abstract none of their sightings shows",
+        *(
+            [
+                f"topics:  {r.topic_accuracy:.2%} of the {r.topics_labelled} papers whose arXiv"
+                " categories decide the topic (MAPPING.md) have an acceptable one"
+            ]
+            if r.topic_accuracy is not None
+            else []
+        ),
         "fields (share of true papers whose row has the right value):",
         *(f"  {name:<12} {share:.4%}" for name, share in r.field_agreement.items()),
     ]
