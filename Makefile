@@ -16,10 +16,11 @@ run: sync  ## build the dataset from data/raw into data/processed
 test: sync  ## run the test suite
 	$(UV) run pytest
 
-check: sync  ## lint, format check, type check
+check: sync  ## lint, format check, type check, import layers
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run lint-imports --no-cache
 
 test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 17+)
 	$(UV) sync --frozen --group spark

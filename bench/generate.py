@@ -31,7 +31,7 @@ from bench.edits import RENDERED
 from bench.layout import assign_files, write_files
 from bench.papers import make_papers
 from bench.plan import Mix, plan_batch, render
-from paperset.keys import title_key
+from paperset.dedup.keys import title_key
 
 DEFAULT_SEED = 9
 DEFAULT_DELTA = 5000

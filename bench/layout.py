@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from paperset.parse_hf import HEADER_LINES
+from paperset.ingest.papers_page import HEADER_LINES
 
 PAGE_SIZE = 60
 LISTING_SIZE = 200

@@ -24,7 +24,7 @@ from bench.vocab import (
     WITHDRAWN,
     WORDS,
 )
-from paperset.keys import title_key
+from paperset.dedup.keys import title_key
 
 FIRST_DAY = dt.date(2018, 7, 1)
 LAST_DAY = dt.date(2025, 6, 30)

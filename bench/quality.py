@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from paperset.merge_index import sighting_papers
+from paperset.incremental.merge_index import sighting_papers
 
 
 def with_links(truth: pl.DataFrame) -> pl.DataFrame:

@@ -15,15 +15,12 @@ from prefect.states import Failed
 
 from flows import tasks
 from flows.progress import RunProgress, run_progress
-from paperset.changes import change_feed
 from paperset.config import BuildConfig
-from paperset.discover import Discovery, RawFile
+from paperset.dedup.intake import Ingested
+from paperset.dedup.merge import write_merges
 from paperset.finalise import to_contract
-from paperset.ingest import Ingested, batches_of
-from paperset.ledger import Plan, load_ledger, plan_reads, save_ledger
-from paperset.memory import return_freed_memory_promptly, reuse_freed_memory
-from paperset.merge import write_merges
-from paperset.merge_index import (
+from paperset.incremental.ledger import Plan, load_ledger, plan_reads, save_ledger
+from paperset.incremental.merge_index import (
     MergeWork,
     after_merge,
     dataset_totals,
@@ -35,7 +32,11 @@ from paperset.merge_index import (
     store_segment,
     without_bands,
 )
-from paperset.quarantine import quarantine_entries, write_quarantine
+from paperset.incremental.update import apply_papers, read_before
+from paperset.ingest.batches import batches_of
+from paperset.ingest.discover import Discovery, RawFile
+from paperset.ingest.quarantine import quarantine_entries, write_quarantine
+from paperset.memory import return_freed_memory_promptly, reuse_freed_memory
 from paperset.report import (
     ErrorBudgetExceeded,
     RunReport,
@@ -43,10 +44,10 @@ from paperset.report import (
     summary_markdown,
     topic_table,
 )
-from paperset.spill import Texts, run_work_dir
 from paperset.storage import commit_papers, dataset_run_id, output_lock, preflight_output
-from paperset.topics import classifier_version
-from paperset.update import apply_papers, read_before
+from paperset.storage.changes import change_feed
+from paperset.storage.spill import Texts, run_work_dir
+from paperset.topics.assign import classifier_version
 
 DEFAULTS = BuildConfig()
 

@@ -252,8 +252,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _eval_topics(args: argparse.Namespace) -> int:
     from paperset.preview import papers_from_folder
-    from paperset.topic_eval import evaluate_topics, format_evaluation, heldout_papers, load_labels
-    from paperset.topics import assign_topics
+    from paperset.topics.assign import assign_topics
+    from paperset.topics.evaluate import (
+        evaluate_topics,
+        format_evaluation,
+        heldout_papers,
+        load_labels,
+    )
 
     raw = _existing_folder(args.raw, "raw")
     if not args.labels.is_file():

@@ -32,8 +32,8 @@ def _changes(args: argparse.Namespace) -> int:
     import polars as pl
 
     from flows.cli_ops import dataset_folder
-    from paperset.changes import committed_feeds, net_changes
     from paperset.storage import dataset_run_id
+    from paperset.storage.changes import committed_feeds, net_changes
 
     out = dataset_folder(args.out)
     if args.since is not None and not (out / "runs" / f"{args.since}.json").is_file():

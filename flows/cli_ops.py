@@ -101,7 +101,7 @@ def _check_schedule(cron: str, timezone: str) -> None:
 def dataset_folder(out: Path) -> Path:
     """The output folder of an existing dataset, or a usage error."""
     from flows.cli import UsageError
-    from paperset.storage_layout import Layout
+    from paperset.storage.layout import Layout
 
     if not (Layout(out).meta / "dataset.json").is_file():
         raise UsageError(f"{str(out)!r} is not a paperset dataset folder (nothing built there yet)")
@@ -110,7 +110,7 @@ def dataset_folder(out: Path) -> Path:
 
 def _runs(args: argparse.Namespace) -> int:
     from flows.cli import UsageError
-    from paperset.history import format_runs, load_runs
+    from paperset.runs import format_runs, load_runs
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -119,7 +119,7 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from paperset.history import dataset_status, format_status
+    from paperset.runs import dataset_status, format_status
 
     print(format_status(dataset_status(dataset_folder(args.out))))
     return 0

@@ -48,8 +48,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from flows.cli import UsageError
-    from paperset.topic_model import save_model, shipped_model_path
-    from paperset.topic_train import TrainConfig, train_from_files
+    from paperset.topics.model import save_model, shipped_model_path
+    from paperset.topics.train import TrainConfig, train_from_files
 
     for path in (args.real, args.labels):
         if not path.is_file():

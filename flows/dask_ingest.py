@@ -28,13 +28,9 @@ from prefect_dask import DaskTaskRunner
 from flows import tasks
 from flows.progress import RunProgress
 from paperset.config import BuildConfig
-from paperset.discover import RawFile
-from paperset.ingest import (
-    INGEST_STAGES,
-    BatchIngest,
-    Ingested,
-    split_for_workers,
-)
+from paperset.dedup.intake import Ingested
+from paperset.ingest.batches import INGEST_STAGES, BatchIngest, split_for_workers
+from paperset.ingest.discover import RawFile
 from paperset.report import RunReport
 
 CLUSTER_STAGE = "cluster"

@@ -10,15 +10,15 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
-from paperset.clean import clean_frame
-from paperset.discover import discover_raw_files as find_raw_files
+from paperset.dedup.merge import merge_duplicates as merge_sightings
+from paperset.dedup.merge import near_duplicate_edges as near_duplicate_links
 from paperset.finalise import validate_papers as validate_frame
-from paperset.ingest import ingest_batch as ingest_files
-from paperset.ingest import read_dumps as read_files
-from paperset.merge import merge_duplicates as merge_sightings
-from paperset.merge import near_duplicate_edges as near_duplicate_links
-from paperset.parse import parse_dumps as parse_texts
-from paperset.topics import assign_topics as classify
+from paperset.ingest.batches import ingest_batch as ingest_files
+from paperset.ingest.batches import read_dumps as read_files
+from paperset.ingest.clean import clean_frame
+from paperset.ingest.discover import discover_raw_files as find_raw_files
+from paperset.ingest.parse import parse_dumps as parse_texts
+from paperset.topics.assign import assign_topics as classify
 
 discover_raw_files = task(name="discover", retries=2, retry_delay_seconds=2)(find_raw_files)
 read_dumps = task(name="read", retries=2, retry_delay_seconds=2, cache_policy=NONE)(read_files)

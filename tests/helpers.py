@@ -6,8 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from paperset.clean import clean_frame
-from paperset.parse import DecodedDump, parse_dumps
+from paperset.ingest.clean import clean_frame
+from paperset.ingest.parse import DecodedDump, parse_dumps
 
 HF_HEADER = (
     "new\n\nGet trending papers in your email inbox!\n\n"

@@ -11,9 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from paperset.discover import discover_raw_files
-from paperset.ingest import read_dumps
-from paperset.parse import parse_dumps
+from paperset.ingest.batches import read_dumps
+from paperset.ingest.discover import discover_raw_files
+from paperset.ingest.parse import parse_dumps
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # bench/ sits beside src/, outside the installed packages

@@ -10,8 +10,8 @@ import pytest
 from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page
 
 from flows.build import build_dataset
-from paperset.changes import apply_changes, feed_path, net_changes
 from paperset.storage import read_papers
+from paperset.storage.changes import apply_changes, feed_path, net_changes
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperset.clean import clean_records, clean_text, first_code_url
+from paperset.ingest.clean import clean_records, clean_text, first_code_url
 
 
 def cleaned(text: str) -> str:

@@ -15,8 +15,8 @@ import pytest
 
 from flows.cli import main
 from flows.progress import RunProgress
-from paperset.discover import RawFile
-from paperset.ingest import BatchIngest, batches_of, split_for_workers
+from paperset.ingest.batches import BatchIngest, batches_of, split_for_workers
+from paperset.ingest.discover import RawFile
 from paperset.report import RunReport
 
 # When a paper entered the dataset: the one column two builds of the same data differ in.

@@ -1,6 +1,6 @@
 import pytest
 
-from paperset.decode import UnreadableDump, decode_dump
+from paperset.ingest.decode import UnreadableDump, decode_dump
 
 
 def test_utf8_bom_is_dropped_and_crlf_becomes_lf() -> None:

@@ -4,14 +4,14 @@ import polars as pl
 import pytest
 from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page, parse
 
+from paperset.dedup.keys import title_key
+from paperset.dedup.merge import merge_duplicates, near_duplicate_edges
+from paperset.dedup.minhash import text_hash
+from paperset.dedup.sightings import first_sightings
 from paperset.hashing import hex_digest, stable_hash
-from paperset.keys import title_key
-from paperset.merge import merge_duplicates, near_duplicate_edges
-from paperset.minhash import text_hash
-from paperset.records import split_rejected
+from paperset.ingest.records import split_rejected
 from paperset.schema import Paper, polars_schema
-from paperset.sightings import first_sightings
-from paperset.spill import TextsInMemory
+from paperset.storage.spill import TextsInMemory
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 NO_PREVIOUS = pl.DataFrame(schema=polars_schema(Paper))
@@ -198,7 +198,7 @@ def test_merge_does_not_depend_on_sighting_order() -> None:
 
 
 def test_a_paper_keeps_its_aliases_even_when_its_sightings_lost_their_former_ids() -> None:
-    from paperset.survivorship import carry_aliases
+    from paperset.dedup.survivorship import carry_aliases
 
     papers = pl.DataFrame(
         {"paper_id": ["arxiv:2407.00912"], "prior_ids": [[]]},

@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-from paperset.discover import discover_raw_files
+from paperset.ingest.discover import discover_raw_files
 
 
 def test_files_are_found_recursively_sorted_by_relative_name(tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_a_bucket_a_run_fills_past_or_empties_below_the_limit_re_merges_its_memb
     # Buckets of more than MAX_BUCKET texts are boilerplate: no pair is found through them.
     # Whether one is depends on every text, so a run that takes a bucket over the limit,
     # or back under it, must re-merge the papers linked through it as a full build would.
-    monkeypatch.setattr("paperset.minhash.MAX_BUCKET", 3)
+    monkeypatch.setattr("paperset.dedup.minhash.MAX_BUCKET", 3)
     edited = ABSTRACT.replace("handful", "small number")
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()

@@ -5,10 +5,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from paperset.discover import RawFile, discover_raw_files
-from paperset.ingest import Ingested, batches_of, ingest_batch, read_dumps
+from paperset.dedup.intake import Ingested
+from paperset.ingest.batches import batches_of, ingest_batch, read_dumps
+from paperset.ingest.discover import RawFile, discover_raw_files
 from paperset.memory import return_freed_memory_promptly, reuse_freed_memory
-from paperset.spill import with_texts
+from paperset.storage.spill import with_texts
 
 SAMPLE = Path(__file__).parents[1] / "data" / "raw"
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.discover import RawFile
-from paperset.ledger import LEDGER, plan_reads
+from paperset.incremental.ledger import LEDGER, plan_reads
+from paperset.ingest.discover import RawFile
 
 SETTINGS = "year=None;max_record_bytes=65536"
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from test_storage_frames import STATE_A, commit, frame
 
-from paperset.lock import LockedError, check_unlocked, output_lock, publishing, reading
 from paperset.storage import read_papers
+from paperset.storage.lock import LockedError, check_unlocked, output_lock, publishing, reading
 
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from paperset.lock import output_lock
+from paperset.storage.lock import output_lock
 with output_lock(Path(sys.argv[1]), "doomed-run"):
     print("locked", flush=True)
     time.sleep(60)

@@ -2,7 +2,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from paperset.minhash import (
+from paperset.dedup.minhash import (
     BAND_SCHEMA,
     PAIR_SCHEMA,
     band_hashes,
@@ -11,7 +11,7 @@ from paperset.minhash import (
     near_duplicate_pairs,
     text_bands,
 )
-from paperset.shingles import jaccard, word_hashes
+from paperset.dedup.shingles import jaccard, word_hashes
 
 ADAPTIVE_RANK = (
     "Fine-tuning large language models for every downstream task is expensive, because each "

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from helpers import ABSTRACT, HF_HEADER, OTHER_ABSTRACT, arxiv_record, hf_page, parse, unrecognised
 
-from paperset.parse import DecodedDump, parse_dumps
+from paperset.ingest.parse import DecodedDump, parse_dumps
 
 
 def test_papers_page_records_carry_title_abstract_listing_date_and_line() -> None:

@@ -23,7 +23,7 @@ from paperset.release.manifest import verify_release
 from paperset.schema import column_table_markdown
 from paperset.storage import read_papers
 from paperset.taxonomy import taxonomy_table_markdown
-from paperset.topic_eval import evaluate_topics, load_labels
+from paperset.topics.evaluate import evaluate_topics, load_labels
 
 LABELS = REPO / "tests" / "data" / "topics_dev.json"
 UPDATED_ID = "2406.05488"  # an arXiv-only paper of the sample

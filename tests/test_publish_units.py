@@ -8,8 +8,6 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from paperset.changes import compare
-from paperset.lock import publishing
 from paperset.release.changelog import summary_line
 from paperset.release.config import ReleaseRefused, parse_version
 from paperset.release.export import export_papers, flat_papers
@@ -20,6 +18,8 @@ from paperset.release.stats import quarantine_counts
 from paperset.release.targets import Target, parse_target
 from paperset.schema import Paper, QuarantineEntry, polars_schema
 from paperset.storage import commit_papers, output_lock
+from paperset.storage.changes import compare
+from paperset.storage.lock import publishing
 
 DEFAULTS: dict[str, Any] = {
     "abstract": "An abstract.",

@@ -12,14 +12,14 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_storage_frames import STATE_B, commit, frame
 
-from paperset.readers import (
+from paperset.schema import Paper, polars_schema
+from paperset.storage.readers import (
     read_with_duckdb,
     read_with_pandas,
     read_with_polars,
     read_with_pyarrow,
     read_with_spark,
 )
-from paperset.schema import Paper, polars_schema
 
 COMMITTED = frame(*STATE_B)
 

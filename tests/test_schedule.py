@@ -113,7 +113,7 @@ def test_a_changed_topic_model_moves_papers_and_removes_their_old_partitions(
 ) -> None:
     import dataclasses
 
-    from paperset import topics
+    from paperset.topics import assign as topics
 
     raw, out = add(tmp_path / "raw", SEEDS), tmp_path / "out"
     build_dataset(raw_dir=str(raw), out_dir=str(out))

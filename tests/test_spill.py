@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from paperset.merge_index import KEYED_SIGHTING, MergeWork, store_segment
-from paperset.minhash import SKETCHES, TEXT_BANDS
-from paperset.spill import TEXTS, Spill, TextStore
+from paperset.dedup.minhash import SKETCHES, TEXT_BANDS
+from paperset.incremental.merge_index import KEYED_SIGHTING, MergeWork, store_segment
+from paperset.storage.spill import TEXTS, Spill, TextStore
 
 
 def texts(*pairs: tuple[int | None, str | None]) -> pl.DataFrame:

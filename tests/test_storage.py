@@ -12,10 +12,10 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_storage_frames import STATE_A, STATE_B, commit, frame, paper, snapshot
 
-from paperset.fsio import PARQUET_OPTIONS, parquet_bytes
 from paperset.schema import Paper, polars_schema
 from paperset.storage import commit_papers, output_lock, read_papers
-from paperset.storage_layout import OutputError, partition_file
+from paperset.storage.fsio import PARQUET_OPTIONS, parquet_bytes
+from paperset.storage.layout import OutputError, partition_file
 
 
 def test_each_date_and_topic_gets_one_file_under_hive_folders(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_partitions_written_a_slice_of_rows_at_a_time_give_the_same_files(
 ) -> None:
     papers = frame(*STATE_A, paper(3), paper(4, day="2024-07-15"))
     commit(papers, tmp_path / "whole")
-    monkeypatch.setattr("paperset.storage_commit.STAGE_ROWS", stage_rows)
+    monkeypatch.setattr("paperset.storage.commit.STAGE_ROWS", stage_rows)
     commit(papers, tmp_path / "sliced")
     assert snapshot(tmp_path / "sliced") == snapshot(tmp_path / "whole")
     assert len(snapshot(tmp_path / "whole")) == 5

@@ -15,7 +15,7 @@ import pytest
 from test_storage_frames import STATE_A, STATE_B, commit, frame, snapshot
 
 from paperset.storage import verify_manifest
-from paperset.storage_commit import CRASH_ENV, CRASH_POINTS
+from paperset.storage.commit import CRASH_ENV, CRASH_POINTS
 
 COMMIT = """
 import sys

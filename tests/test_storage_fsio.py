@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from paperset.fsio import atomic_write_bytes, parquet_bytes, remove_durable, write_durable
+from paperset.storage.fsio import atomic_write_bytes, parquet_bytes, remove_durable, write_durable
 
 
 def numbers(start: int, stop: int) -> pl.DataFrame:

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 from test_storage_frames import STATE_A, STATE_B, commit, frame, paper, snapshot
 
 from paperset.storage import verify_manifest
-from paperset.storage_manifest import schema_version
+from paperset.storage.manifest import schema_version
 
 PHYSICS = "papers/month=2024-01/topic=physics/part-0.parquet"
 

@@ -4,7 +4,8 @@ import polars as pl
 import pytest
 
 from paperset.preview import papers_from_folder
-from paperset.topic_eval import (
+from paperset.topics.assign import assign_topics
+from paperset.topics.evaluate import (
     Confusion,
     TopicAccuracy,
     evaluate_topics,
@@ -13,7 +14,6 @@ from paperset.topic_eval import (
     load_labels,
     title_key,
 )
-from paperset.topics import assign_topics
 
 DEV_ACCURACY_FLOOR = 0.95
 # On the committed held-out slice (tests/data/make_topic_slices.py): up to 250 papers per
@@ -182,5 +182,5 @@ def test_papers_classified_in_chunks_on_every_core_come_out_as_in_one(
     dev_papers: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = assign_topics(dev_papers)
-    monkeypatch.setattr("paperset.topics.TOPIC_CHUNK", 7)  # 268 papers: 39 chunks
+    monkeypatch.setattr("paperset.topics.assign.TOPIC_CHUNK", 7)  # 268 papers: 39 chunks
     assert assign_topics(dev_papers).equals(whole)

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from paperset.taxonomy import TOPIC_SLUGS, Topic
-from paperset.topic_rules import assign_topics, pattern_signals, topic_scores
+from paperset.topics.rules import assign_topics, pattern_signals, topic_scores
 
 
 def papers(*rows: tuple[str | None, str]) -> pl.DataFrame:

@@ -5,9 +5,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from paperset.topic_eval import is_heldout, load_labels
-from paperset.topic_model import read_model
-from paperset.topic_train import (
+from paperset.topics.assign import shipped_model
+from paperset.topics.evaluate import is_heldout, load_labels
+from paperset.topics.model import read_model
+from paperset.topics.train import (
     SMALL,
     TrainConfig,
     data_fingerprint,
@@ -16,7 +17,6 @@ from paperset.topic_train import (
     training_set,
     with_targets,
 )
-from paperset.topics import shipped_model
 
 DATA = Path(__file__).parent / "data"
 REAL = Path(__file__).parents[1].parent / "shared" / "real" / "papers.parquet"

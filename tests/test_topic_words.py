@@ -3,7 +3,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperset.topic_words import hash_terms, split_words
+from paperset.topics.words import hash_terms, split_words
 
 
 def spellings(*texts: str | None) -> list[tuple[int, str]]:

@@ -7,14 +7,14 @@ import polars as pl
 import pytest
 
 from paperset.taxonomy import TAXONOMY_VERSION, TOPIC_SLUGS
-from paperset.topic_model import read_model, save_model, shipped_model_path
-from paperset.topics import (
+from paperset.topics.assign import (
     MAX_SECONDARY,
     SECONDARY_MIN,
     assign_topics,
     classifier_version,
     shipped_model,
 )
+from paperset.topics.model import read_model, save_model, shipped_model_path
 
 
 def papers(*rows: tuple[str | None, str]) -> pl.DataFrame:

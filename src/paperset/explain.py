@@ -8,11 +8,11 @@ from typing import Any
 
 import polars as pl
 
-from paperset.merge_index import sighting_papers
-from paperset.report import RUNS_DIR
+from paperset.incremental.merge_index import sighting_papers
 from paperset.storage import read_papers
-from paperset.topic_model import TopicModel, term_matrix
-from paperset.topics import shipped_model, topic_probabilities
+from paperset.storage.layout import RUNS_DIR
+from paperset.topics.assign import shipped_model, topic_probabilities
+from paperset.topics.model import TopicModel, term_matrix
 
 EXPLAINED_TERMS = 8
 

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.clean import clean_frame
 from paperset.config import BuildConfig
-from paperset.discover import discover_raw_files
-from paperset.ingest import read_dumps
-from paperset.merge import merge_duplicates
-from paperset.parse import parse_dumps
-from paperset.records import split_rejected
+from paperset.dedup.merge import merge_duplicates
+from paperset.dedup.sightings import first_sightings
+from paperset.ingest.batches import read_dumps
+from paperset.ingest.clean import clean_frame
+from paperset.ingest.discover import discover_raw_files
+from paperset.ingest.parse import parse_dumps
+from paperset.ingest.records import split_rejected
 from paperset.schema import Paper, polars_schema
-from paperset.sightings import first_sightings
-from paperset.topics import assign_topics
+from paperset.topics.assign import assign_topics
 
 
 def papers_from_folder(raw_dir: Path, config: BuildConfig | None = None) -> pl.DataFrame:

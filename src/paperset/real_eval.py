@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from paperset.clean import clean_text
-from paperset.merge_index import sighting_papers
-from paperset.quarantine import QUARANTINE_DIR
+from paperset.incremental.merge_index import sighting_papers
+from paperset.ingest.clean import clean_text
+from paperset.ingest.quarantine import QUARANTINE_DIR
 from paperset.storage import read_papers
 
 FIELDS = ("paper_id", "title", "published", "updated", "listed_on", "doi", "sources", "n_sightings")

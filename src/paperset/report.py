@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from paperset.fsio import atomic_write_json
+from paperset.storage.fsio import atomic_write_json
+from paperset.storage.layout import RUNS_DIR
 from paperset.taxonomy import TAXONOMY_VERSION
 
 if TYPE_CHECKING:
     from paperset.storage import CommitResult
-
-RUNS_DIR = "runs"
 
 
 class ErrorBudgetExceeded(Exception):

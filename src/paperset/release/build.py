@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from paperset.changes import compare
 from paperset.release.card import CARD, CardInputs, render_card
 from paperset.release.changelog import changelog, section
 from paperset.release.chart import CHART, draw_papers_per_month
@@ -25,6 +24,7 @@ from paperset.release.manifest import write_manifest
 from paperset.release.snapshot import Snapshot, take_snapshot
 from paperset.release.stats import release_stats
 from paperset.release.targets import Target
+from paperset.storage.changes import compare
 
 CHANGELOG = "CHANGELOG.md"
 

@@ -12,7 +12,6 @@ from typing import Any
 import polars as pl
 from huggingface_hub import DatasetCardData
 
-from paperset.changes import Changes
 from paperset.release import card_method, card_usage
 from paperset.release.changelog import summary_line
 from paperset.release.chart import CHART
@@ -21,6 +20,7 @@ from paperset.release.identity import TASK_CATEGORIES, Identity
 from paperset.release.markdown import table
 from paperset.release.stats import ReleaseStats
 from paperset.schema import column_table_markdown
+from paperset.storage.changes import Changes
 
 CARD = "README.md"
 PARTITION_NOTE = (

@@ -10,13 +10,14 @@ from typing import Any
 
 import polars as pl
 
-from paperset import minhash, topics
+from paperset.dedup import minhash
+from paperset.dedup.shingles import SHINGLE_WORDS
 from paperset.release.markdown import percent, table
 from paperset.release.stats import ReleaseStats
 from paperset.schema import EARLIEST_DATE
-from paperset.shingles import SHINGLE_WORDS
 from paperset.taxonomy import TAXONOMY_VERSION, taxonomy_table_markdown
-from paperset.topic_eval import TopicEvaluation
+from paperset.topics import assign as topics
+from paperset.topics.evaluate import TopicEvaluation
 
 
 def sources(stats: ReleaseStats, run_report: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from paperset.changes import Changes
+from paperset.storage.changes import Changes
 
 HEADING = "# Changelog"
 MAX_LISTED = 50

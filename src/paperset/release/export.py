@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.fsio import parquet_bytes, write_durable
 from paperset.schema import Paper, polars_schema
+from paperset.storage.fsio import parquet_bytes, write_durable
 
 DATA_DIR = "data"
 SPLIT = "train"

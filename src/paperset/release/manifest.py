@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from paperset.fsio import atomic_write_json
+from paperset.storage.fsio import atomic_write_json
 
 MANIFEST = "manifest.json"
 

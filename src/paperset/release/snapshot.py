@@ -17,14 +17,13 @@ from typing import Any
 import polars as pl
 
 from paperset.finalise import ContractViolation, validate_papers
-from paperset.lock import reading
-from paperset.quarantine import QUARANTINE_DIR
+from paperset.ingest.quarantine import QUARANTINE_DIR
 from paperset.release.config import ReleaseRefused
-from paperset.report import RUNS_DIR
 from paperset.schema import Paper, QuarantineEntry, polars_schema
 from paperset.storage import verify_manifest
-from paperset.storage_layout import HIVE_SCHEMA, Layout, data_schema
-from paperset.storage_manifest import load_manifest
+from paperset.storage.layout import HIVE_SCHEMA, RUNS_DIR, Layout, data_schema
+from paperset.storage.lock import reading
+from paperset.storage.manifest import load_manifest
 
 
 @dataclass(frozen=True)

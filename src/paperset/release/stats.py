@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from paperset.taxonomy import TAXONOMY
-from paperset.topic_eval import TopicEvaluation, evaluate_topics, load_labels
+from paperset.topics.evaluate import TopicEvaluation, evaluate_topics, load_labels
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from paperset.dedup.keys import title_key
 from paperset.hashing import stable_hash
-from paperset.keys import title_key
 
 LABEL_SCHEMA = pl.Schema(
     {"title": pl.String(), "arxiv_id": pl.String(), "topics": pl.List(pl.String())}

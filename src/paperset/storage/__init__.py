@@ -11,10 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.lock import LockedError, check_unlocked, output_lock, reading
 from paperset.schema import Paper, polars_schema
-from paperset.storage_commit import CommitResult, commit_papers
-from paperset.storage_layout import (
+from paperset.storage.commit import CommitResult, commit_papers
+from paperset.storage.layout import (
     HIVE_SCHEMA,
     LEGACY_HIVE_SCHEMA,
     Layout,
@@ -22,8 +21,9 @@ from paperset.storage_layout import (
     data_schema,
     is_legacy,
 )
-from paperset.storage_manifest import load_manifest, verify_manifest
-from paperset.storage_preflight import preflight_output
+from paperset.storage.lock import LockedError, check_unlocked, output_lock, reading
+from paperset.storage.manifest import load_manifest, verify_manifest
+from paperset.storage.preflight import preflight_output
 
 __all__ = [
     "CommitResult",

@@ -24,11 +24,10 @@ from pathlib import Path
 import polars as pl
 from polars.io.partition import FileProviderArgs
 
-from paperset.changes import feed_path, uncommitted_feeds
-from paperset.fsio import PARQUET_OPTIONS, holds, make_dirs, remove_file
-from paperset.lock import publishing, require_lock
 from paperset.schema import PARTITION_KEYS
-from paperset.storage_layout import (
+from paperset.storage.changes import feed_path, uncommitted_feeds
+from paperset.storage.fsio import PARQUET_OPTIONS, holds, make_dirs, remove_file
+from paperset.storage.layout import (
     Layout,
     OutputError,
     check_papers,
@@ -37,7 +36,8 @@ from paperset.storage_layout import (
     partition_file,
     partition_name,
 )
-from paperset.storage_manifest import FileEntry, load_manifest, write_manifest
+from paperset.storage.lock import publishing, require_lock
+from paperset.storage.manifest import FileEntry, load_manifest, write_manifest
 
 PARQUET_MAGIC = b"PAR1"
 CRASH_ENV = "PAPERSET_CRASH_AT"

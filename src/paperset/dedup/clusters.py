@@ -13,7 +13,7 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from paperset.keys import title_key
+from paperset.dedup.keys import title_key
 
 EDGE_SCHEMA = pl.Schema(
     {"a": pl.UInt32, "b": pl.UInt32, "rule": pl.String, "similarity": pl.Float64}

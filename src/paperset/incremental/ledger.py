@@ -14,8 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from paperset.discover import RawFile
-from paperset.fsio import atomic_write_parquet
+from paperset.ingest.discover import RawFile
+from paperset.storage.fsio import atomic_write_parquet
 
 LEDGER_PATH = Path("_meta") / "ledger.parquet"
 LEDGER = pl.Schema(

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from paperset.fsio import atomic_write_json
-from paperset.storage_layout import FORMAT_NAME, FORMAT_VERSION, OWN_ENTRIES, Layout, OutputError
+from paperset.storage.fsio import atomic_write_json
+from paperset.storage.layout import FORMAT_NAME, FORMAT_VERSION, OWN_ENTRIES, Layout, OutputError
 
 
 def preflight_output(out_dir: Path) -> None:

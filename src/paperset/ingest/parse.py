@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paperset.lines import explode_lines
-from paperset.listing_dates import date_in_file_name, resolve_listed_on
-from paperset.parse_arxiv import DATES_LINE, ID_LINE, parse_arxiv_listing
-from paperset.parse_hf import HEADER_LINES, MONTH_DAY, parse_hf_papers
-from paperset.records import ARXIV_LISTING, HF_PAPERS, conform
+from paperset.ingest.arxiv_listing import DATES_LINE, ID_LINE, parse_arxiv_listing
+from paperset.ingest.lines import explode_lines
+from paperset.ingest.listing_dates import date_in_file_name, resolve_listed_on
+from paperset.ingest.papers_page import HEADER_LINES, MONTH_DAY, parse_hf_papers
+from paperset.ingest.records import ARXIV_LISTING, HF_PAPERS, conform
 from paperset.schema import EARLIEST_DATE
 
 MIXED = "mixed"

@@ -7,23 +7,23 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.dedup import (
+from paperset.dedup.clusters import (
     EDGE_SCHEMA,
     cluster_sightings,
     exact_edges,
     without_boilerplate_links,
 )
-from paperset.fsio import atomic_write_parquet
-from paperset.minhash import keyed_by_text, near_duplicate_pairs
-from paperset.report import RUNS_DIR
-from paperset.spill import Texts
-from paperset.survivorship import (
+from paperset.dedup.minhash import keyed_by_text, near_duplicate_pairs
+from paperset.dedup.survivorship import (
     assign_paper_ids,
     carry_aliases,
     keep_ingested_at,
     merge_clusters,
     with_abstracts,
 )
+from paperset.storage.fsio import atomic_write_parquet
+from paperset.storage.layout import Layout
+from paperset.storage.spill import Texts
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,6 @@ def _cut_links(edges: pl.DataFrame, paper_ids: pl.DataFrame) -> pl.DataFrame:
 
 def write_merges(out_dir: Path, run_id: str, merges: pl.DataFrame) -> Path:
     """Keep the run's merge audit as `runs/<run_id>/merges.parquet`."""
-    path = out_dir / RUNS_DIR / run_id / "merges.parquet"
+    path = Layout(out_dir).merges(run_id)
     atomic_write_parquet(path, merges)
     return path

@@ -8,19 +8,13 @@ import itertools
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
-from paperset.clean import clean_frame
-from paperset.decode import UnreadableDump, decode_dump
-from paperset.discover import RawFile
-from paperset.memory import compacted
-from paperset.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
-from paperset.parse import DecodedDump, ParsedBatch, parse_dumps
-from paperset.records import RAW_RECORD
-from paperset.sightings import sighting_key
-from paperset.spill import RunTexts, Spill, TextStore
+from paperset.ingest.clean import clean_frame
+from paperset.ingest.decode import UnreadableDump, decode_dump
+from paperset.ingest.discover import RawFile
+from paperset.ingest.parse import DecodedDump, ParsedBatch, parse_dumps
 
 RAW_SNIPPET_CHARS = 2000
 
@@ -176,90 +170,3 @@ def ingest_batch(
     records = clean_frame(parsed.records)
     seconds["clean"] = time.perf_counter() - start
     return summarise_batch(batch, parsed, records, seconds)
-
-
-@dataclass
-class Ingested:
-    """Everything the batches of one run yielded, gathered for the merge.
-
-    Each batch's new abstracts go to a `TextStore`, and get their band hashes and sketches
-    as they come in; its accepted records (without their abstracts), band hashes and
-    sketches are spilled to disk until the merge takes them (see `paperset.spill`).
-    """
-
-    texts: TextStore
-    accepted: Spill
-    bands: Spill
-    sketches: Spill
-    rejected: list[pl.DataFrame] = field(default_factory=list)
-    rejected_files: list[RejectedFile] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    parsed_files: list[str] = field(default_factory=list)
-    records_read: int = 0
-    content_lines: int = 0
-    lines_in_records: int = 0
-
-    @classmethod
-    def in_folder(cls, work: Path) -> Ingested:
-        """Gather a run's batches, spilling to `work`."""
-        keyed = _keyed(_no_records()).drop("abstract").schema
-        return cls(
-            TextStore(work / "texts"),
-            Spill(work / "accepted", keyed),
-            Spill(work / "bands", TEXT_BANDS),
-            Spill(work / "sketches", SKETCHES),
-        )
-
-    def add(self, batch: ReadBatch, parsed: ParsedBatch, records: pl.DataFrame) -> None:
-        """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
-        self.add_batch(summarise_batch(batch, parsed, records))
-
-    def add_batch(self, result: BatchIngest) -> None:
-        """Take in one batch's outcome, as `ingest_batch` returns it."""
-        records = result.records
-        self.content_lines += result.content_lines
-        self.lines_in_records += result.lines_in_records
-        is_rejected = pl.col("reason").is_not_null()
-        # Accepted records are keyed now, their raw text dropped and their abstracts put
-        # on disk: together most of a batch. The rejected ones are copied out, so they do
-        # not hold the batch's buffers.
-        accepted = _keyed(records.filter(~is_rejected))
-        bands, sketches = text_bands(self.texts.add(accepted.select("text_hash", "abstract")))
-        self.bands.put(bands)
-        self.sketches.put(sketches)
-        self.accepted.put(accepted.drop("abstract"))
-        self.rejected.append(compacted(records.filter(is_rejected)))
-        self.rejected_files += result.rejected_files
-        self.warnings += result.warnings
-        self.parsed_files += result.parsed_files
-        self.records_read += records.height
-
-    def accepted_count(self) -> int:
-        """How many records of the run were accepted."""
-        return self.accepted.rows
-
-    def take_accepted(self) -> pl.DataFrame:
-        """Hand the accepted records (keyed by `sighting_key` and `text_hash`, without `raw`
-        or `abstract`) over to the merge, and let go of them here."""
-        return self.accepted.take()
-
-    def take_texts(self) -> RunTexts:
-        """Hand the run's texts, their band hashes and sketches over to the merge."""
-        bands = self.bands.take().sort("text_hash", maintain_order=True)
-        return RunTexts(self.texts, bands, self.sketches.take())
-
-    def rejected_records(self) -> pl.DataFrame:
-        """All rejected records of the run."""
-        return pl.concat(self.rejected, how="vertical") if self.rejected else _no_records()
-
-    def read_files(self) -> list[str]:
-        """Every file this run read, parsed or rejected: their old sightings are replaced."""
-        return self.parsed_files + [f.name for f in self.rejected_files]
-
-
-def _keyed(records: pl.DataFrame) -> pl.DataFrame:
-    return records.with_columns(sighting_key(), text_hash()).drop("raw", "reason")
-
-
-def _no_records() -> pl.DataFrame:
-    return pl.DataFrame(schema=RAW_RECORD)

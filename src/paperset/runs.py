@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from paperset.report import RUNS_DIR
-from paperset.storage_layout import Layout
-from paperset.storage_manifest import load_manifest
+from paperset.storage.layout import RUNS_DIR, Layout
+from paperset.storage.manifest import load_manifest
 
 
 def load_runs(out_dir: Path, limit: int = 10) -> list[dict[str, Any]]:

@@ -29,16 +29,20 @@ from typing import Any
 
 import polars as pl
 
-from paperset import minhash
-from paperset.affected import affected_sightings
-from paperset.fsio import atomic_write_bytes, atomic_write_parquet, atomic_write_parquet_parts
+from paperset.dedup import minhash
+from paperset.dedup.keys import title_key
+from paperset.dedup.merge import LINKS
+from paperset.dedup.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
+from paperset.dedup.sightings import HELD_SIGHTING, SIGHTING
 from paperset.hashing import stable_hash
-from paperset.keys import title_key
-from paperset.merge import LINKS
-from paperset.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
-from paperset.sightings import HELD_SIGHTING, SIGHTING
-from paperset.spill import TEXTS, RunTexts, TextStore
-from paperset.storage_layout import PARTITION_PATH
+from paperset.incremental.affected import affected_sightings
+from paperset.storage.fsio import (
+    atomic_write_bytes,
+    atomic_write_parquet,
+    atomic_write_parquet_parts,
+)
+from paperset.storage.layout import PARTITION_PATH
+from paperset.storage.spill import TEXTS, RunTexts, TextStore
 
 STATE_VERSION = 2  # 2: papers placed by month, not date
 META = Path("_meta")

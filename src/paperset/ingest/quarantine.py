@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.fsio import atomic_write_parquet
-from paperset.ingest import RejectedFile
+from paperset.ingest.batches import RejectedFile
 from paperset.schema import QuarantineEntry, polars_schema
+from paperset.storage.fsio import atomic_write_parquet
 
 RAW_CAP_CHARS = 4000
 QUARANTINE_DIR = "quarantine"

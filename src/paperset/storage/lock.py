@@ -16,7 +16,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from paperset.storage_layout import Layout, OutputError
+from paperset.storage.layout import Layout, OutputError
 
 GATE_LOCK = "gate.lock"
 READ_LOCK = "read.lock"

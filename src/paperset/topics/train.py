@@ -27,14 +27,14 @@ import polars as pl
 import scipy.optimize
 import scipy.sparse as sp
 
+from paperset.dedup.keys import title_key
 from paperset.hashing import stable_hash
-from paperset.keys import title_key
 from paperset.taxonomy import FALLBACK_TOPIC, TOPIC_SLUGS
-from paperset.topic_eval import evaluate_topics, heldout_papers, is_heldout, load_labels
-from paperset.topic_model import TopicModel, slots, term_matrix
-from paperset.topic_rules import assign_topics as rule_topics
-from paperset.topic_words import split_words
-from paperset.topics import assign_topics
+from paperset.topics.assign import assign_topics
+from paperset.topics.evaluate import evaluate_topics, heldout_papers, is_heldout, load_labels
+from paperset.topics.model import TopicModel, slots, term_matrix
+from paperset.topics.rules import assign_topics as rule_topics
+from paperset.topics.words import split_words
 
 WEAK_PRIMARIES = ("cs.LG", "cs.AI", "stat.ML")
 PAPER_COLUMNS = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.lines import is_blank, paragraph_no, same_file_as_previous
-from paperset.records import HF_PAPERS
+from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
+from paperset.ingest.records import HF_PAPERS
 
 HEADER_LINES = (
     "new",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.merge_index import MergeWork
+from paperset.incremental.merge_index import MergeWork
 from paperset.storage import read_papers, read_partitions
-from paperset.storage_layout import partition_files
+from paperset.storage.layout import partition_files
 
 
 @dataclass(frozen=True)

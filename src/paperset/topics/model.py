@@ -5,7 +5,7 @@ those in its title, divided by the square root of its word count (so a long abst
 more certain for being long). Its topic scores are a softmax of features @ weights + bias.
 (Reading only the abstract's first 640 characters was tried: 25% less work, but 88.8% on the
 hand labels instead of 95.7%.) The model is a plain `.npz` in the package; it is trained by
-`paperset.topic_train`.
+`paperset.topics.train`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from paperset.topic_words import Words, split_words
+from paperset.topics.words import Words, split_words
 
 TABLE_BITS = 22
-MODEL_FILE = "topic_model.npz"
+MODEL_FILE = "model.npz"
 
 
 @dataclass(frozen=True)
@@ -189,4 +189,4 @@ def read_model(path: Path) -> TopicModel:
 
 def shipped_model_path() -> Path:
     """The model file inside the installed package."""
-    return Path(str(resources.files("paperset") / MODEL_FILE))
+    return Path(str(resources.files("paperset.topics") / MODEL_FILE))

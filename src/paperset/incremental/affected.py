@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from paperset.minhash import THRESHOLD, verified_pairs
-from paperset.spill import Texts
+from paperset.dedup.minhash import THRESHOLD, verified_pairs
+from paperset.storage.spill import Texts
 
 TextReader = Callable[[pl.DataFrame], pl.DataFrame]
 

@@ -32,6 +32,7 @@ OWN_ENTRIES = frozenset(
         ".gitkeep",
     }
 )
+RUNS_DIR = "runs"  # runs/<run_id>.json, runs/<run_id>/merges.parquet
 RUN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 HIVE_SCHEMA = pl.Schema({"month": pl.String, "topic": pl.String})
 
@@ -53,6 +54,14 @@ class Layout:
     @property
     def meta(self) -> Path:
         return self.root / "_meta"
+
+    @property
+    def runs(self) -> Path:
+        return self.root / RUNS_DIR
+
+    def merges(self, run_id: str) -> Path:
+        """Where a run keeps the audit of the merges it made."""
+        return self.runs / run_id / "merges.parquet"
 
     @property
     def staging(self) -> Path:

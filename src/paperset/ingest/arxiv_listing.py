@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.comments import looks_like_abstract
-from paperset.lines import is_blank, paragraph_no, same_file_as_previous
-from paperset.records import ARXIV_LISTING
+from paperset.ingest.comments import looks_like_abstract
+from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
+from paperset.ingest.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
 
 ID_LINE = r"(?i)^\s*arxiv:"

@@ -1,7 +1,7 @@
 """Assign each paper a primary topic, its probability, secondary topics and the evidence for it.
 
-The classifier is the learned model shipped in the package (`paperset.topic_model`, trained by
-`paperset.topic_train` on real arXiv papers): the words and word pairs of title and abstract,
+The classifier is the learned model shipped in the package (`paperset.topics.model`, trained by
+`paperset.topics.train` on real arXiv papers): the words and word pairs of title and abstract,
 looked up in its vocabulary, weigh for or against each topic. `topic` is the most probable
 topic (ties go to the first in taxonomy order), `topic_score` its probability; secondary
 topics are the next ones at SECONDARY_MIN probability or more; `topic_evidence` lists the
@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from paperset.taxonomy import TAXONOMY_VERSION
 from paperset.threads import parallel_map
-from paperset.topic_model import (
+from paperset.topics.model import (
     Hits,
     TopicModel,
     find_hits,

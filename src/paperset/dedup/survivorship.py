@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.clean import first_code_url
+from paperset.dedup.keys import title_key
 from paperset.hashing import hex_digest, stable_hash
-from paperset.keys import title_key
-from paperset.records import ARXIV_LISTING
-from paperset.spill import Texts, with_texts
+from paperset.ingest.clean import first_code_url
+from paperset.ingest.records import ARXIV_LISTING
+from paperset.storage.spill import Texts, with_texts
 
 
 def recency() -> pl.Expr:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from paperset.fsio import atomic_write_json
-from paperset.lock import reading
 from paperset.schema import Paper, polars_schema
-from paperset.storage_layout import FORMAT_NAME, FORMAT_VERSION, Layout
+from paperset.storage.fsio import atomic_write_json
+from paperset.storage.layout import FORMAT_NAME, FORMAT_VERSION, Layout
+from paperset.storage.lock import reading
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,7 @@ from functools import partial
 import numpy as np
 import polars as pl
 
-from paperset.hashing import _finalise, stable_hash
-from paperset.shingles import (
+from paperset.dedup.shingles import (
     SHINGLE_WORDS,
     doc_batches,
     group_ranks,
@@ -55,7 +54,8 @@ from paperset.shingles import (
     shingle_hashes,
     word_hashes,
 )
-from paperset.spill import Texts, TextsInMemory, with_texts
+from paperset.hashing import _finalise, stable_hash
+from paperset.storage.spill import Texts, TextsInMemory, with_texts
 from paperset.threads import parallel_map
 
 BANDS = 24

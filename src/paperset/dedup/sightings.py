@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from paperset.records import RAW_RECORD
+from paperset.ingest.records import RAW_RECORD
 
 SIGHTING = pl.Schema(
     {

@@ -1,0 +1,1 @@
+"""Merge sightings of one paper: match keys, MinHash near duplicates, clusters, survivorship."""
