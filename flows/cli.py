@@ -13,19 +13,13 @@ from typing import Any
 
 from flows import cli_ops
 from paperset.config import BuildConfig
+from paperset.errors import RunFailed, UsageError
 
 DEFAULTS = BuildConfig()
 
-# Run as `python -m flows.cli`, this module is `__main__`: alias it, so a command module's
-# `from flows.cli import UsageError` is the class `main` catches, not a second copy.
-sys.modules.setdefault("flows.cli", sys.modules[__name__])
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-
-
-class UsageError(Exception):
-    """A mistake in the command line: told in one line, exit status 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,7 +118,11 @@ def _command_modules() -> list[Callable[[Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command named on the command line; return the exit status."""
+    """Run the command named on the command line; return the exit status.
+
+    The error tiers (`paperset.errors`) map to exit statuses here and only here: a usage
+    error is told in one line and exits 2, a failed run exits 1, never with a traceback.
+    """
     args = _parser().parse_args(argv)
     try:
         status: int = args.handler(args)
@@ -132,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"paperset: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except RunFailed as error:
+        print(f"paperset: run failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _existing_folder(path: Path, what: str) -> Path:
@@ -142,13 +143,10 @@ def _existing_folder(path: Path, what: str) -> Path:
 
 def check_output(out: Path) -> None:
     """Fail before starting Prefect when the output folder cannot take a dataset."""
-    from paperset.storage import OutputError, check_unlocked, preflight_output
+    from paperset.storage import check_unlocked, preflight_output
 
-    try:
-        preflight_output(out)
-        check_unlocked(out)
-    except OutputError as error:
-        raise UsageError(str(error)) from None
+    preflight_output(out)  # an OutputError is a UsageError: one line, exit 2
+    check_unlocked(out)
 
 
 def check_scale_out(args: argparse.Namespace) -> None:
@@ -224,8 +222,7 @@ def _build(args: argparse.Namespace) -> int:
     use_running_server(args.out)
     from flows.build import build_dataset
     from flows.summary import print_build_summary
-    from paperset.report import ErrorBudgetExceeded
-    from paperset.storage import OutputError
+    from paperset.errors import ErrorBudgetExceeded, OutputError
 
     try:
         report = build_dataset(
@@ -238,8 +235,8 @@ def _build(args: argparse.Namespace) -> int:
             dask_address=args.dask_address,
             workers=args.workers,
         )
-    except OutputError as error:
-        raise UsageError(str(error)) from None
+    except OutputError:
+        raise  # a UsageError: one line, exit 2
     except ErrorBudgetExceeded as error:
         print(f"paperset: run failed: {error} (see {args.out}/quarantine/)", file=sys.stderr)
         return EXIT_FAILED

@@ -88,7 +88,7 @@ def _check_schedule(cron: str, timezone: str) -> None:
     """Refuse a cron expression or time zone the scheduler would reject later."""
     from prefect.client.schemas.schedules import CronSchedule
 
-    from flows.cli import UsageError
+    from paperset.errors import UsageError
 
     try:
         CronSchedule(cron=cron, timezone=timezone)
@@ -100,7 +100,7 @@ def _check_schedule(cron: str, timezone: str) -> None:
 
 def dataset_folder(out: Path) -> Path:
     """The output folder of an existing dataset, or a usage error."""
-    from flows.cli import UsageError
+    from paperset.errors import UsageError
     from paperset.storage.layout import Layout
 
     if not (Layout(out).meta / "dataset.json").is_file():
@@ -109,7 +109,7 @@ def dataset_folder(out: Path) -> Path:
 
 
 def _runs(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError
+    from paperset.errors import UsageError
     from paperset.runs import format_runs, load_runs
 
     if args.limit < 1:

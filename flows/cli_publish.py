@@ -12,13 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli import EXIT_FAILED, UsageError
-from paperset.release.config import (
-    DEFAULT_LABELS,
-    ReleaseConfig,
-    ReleaseRefused,
-    UploadFailed,
-    parse_version,
-)
+from paperset.errors import UploadFailed
+from paperset.release.config import DEFAULT_LABELS, ReleaseConfig, parse_version
 from paperset.release.targets import parse_target
 
 TARGETS = "a folder, hf://datasets/<org>/<name> or s3://bucket/prefix"
@@ -62,8 +57,6 @@ def _publish(args: argparse.Namespace) -> int:
 
     try:
         published = publish(config)
-    except ReleaseRefused as error:
-        raise UsageError(str(error)) from None
     except UploadFailed as error:
         print(f"paperset: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -75,12 +68,9 @@ def _config(args: argparse.Namespace) -> ReleaseConfig:
     """Check what needs no dataset (version, target, labels) and build the release config."""
     if args.labels is not None and not args.labels.is_file():
         raise UsageError(f"labels file {str(args.labels)!r} does not exist")
-    try:
-        parse_version(args.version)
-        if args.to:
-            parse_target(args.to)
-    except ReleaseRefused as error:
-        raise UsageError(str(error)) from None
+    parse_version(args.version)  # a ReleaseRefused is a UsageError: one line, exit 2
+    if args.to:
+        parse_target(args.to)
     return ReleaseConfig(
         version=args.version,
         out_dir=args.out,

@@ -35,19 +35,16 @@ def register(commands: Any) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError
     from flows.cli_ops import dataset_folder
-    from paperset.explain import PaperNotFound, explain_paper, format_explanation
+    from paperset.explain import explain_paper, format_explanation
 
-    try:
-        print(format_explanation(explain_paper(dataset_folder(args.out), args.paper_id)))
-    except PaperNotFound as error:
-        raise UsageError(str(error)) from None
+    # A PaperNotFound is a UsageError: `main` tells it in one line, exit 2.
+    print(format_explanation(explain_paper(dataset_folder(args.out), args.paper_id)))
     return 0
 
 
 def _train(args: argparse.Namespace) -> int:
-    from flows.cli import UsageError
+    from paperset.errors import UsageError
     from paperset.topics.model import save_model, shipped_model_path
     from paperset.topics.train import TrainConfig, train_from_files
 

@@ -26,11 +26,11 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask import DaskTaskRunner
 
 from flows import tasks
-from flows.progress import RunProgress
 from paperset.config import BuildConfig
 from paperset.dedup.intake import Ingested
 from paperset.ingest.batches import INGEST_STAGES, BatchIngest, split_for_workers
 from paperset.ingest.discover import RawFile
+from paperset.pipeline import Progress
 from paperset.report import RunReport
 
 CLUSTER_STAGE = "cluster"
@@ -60,7 +60,7 @@ def ingest_on_dask(
     config: BuildConfig,
     batches: list[list[RawFile]],
     report: RunReport,
-    progress: RunProgress,
+    progress: Progress,
     work_dir: Path,
 ) -> Ingested:
     """Read, parse and clean the batches on Dask; add each piece's result to the run in
@@ -187,7 +187,7 @@ def _gather(
     futures: Sequence[PrefectFuture[BatchIngest]],
     batch_of_piece: list[int],
     batches: int,
-    progress: RunProgress,
+    progress: Progress,
     add: Callable[[BatchIngest], None],
 ) -> list[dict[str, float]]:
     """Hand every piece's result to `add` in submission order, whatever order they finish

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from paperset import pipeline
+from paperset.config import BuildConfig
 from paperset.ingest.clean import clean_frame
 from paperset.ingest.parse import DecodedDump, parse_dumps
+from paperset.report import RunReport
 
 HF_HEADER = (
     "new\n\nGet trending papers in your email inbox!\n\n"
@@ -64,3 +71,18 @@ OTHER_ABSTRACT = (
     "optical imagery with digital elevation models in a contrastive segmentation network "
     "and detect old landslides with markedly better precision than earlier baselines."
 )
+
+
+def build(raw_dir: str | Path, out_dir: str | Path, **options: Any) -> dict[str, Any]:
+    """Run one build as the flow does, without Prefect (`paperset.pipeline`): the report as a
+    dict. `options` are the flow's parameters (`year`, `error_budget`, `full`, ...)."""
+    names = {"year": "listing_year"}
+    config = BuildConfig(
+        raw_dir=Path(raw_dir),
+        out_dir=Path(out_dir),
+        **{names.get(key, key): value for key, value in options.items()},
+    )
+    now = config.run_time()
+    run_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+    report = RunReport(run_id, now.isoformat(), str(raw_dir), str(out_dir))
+    return asdict(pipeline.build(config, report))

@@ -1,6 +1,7 @@
 import pytest
 
-from paperset.ingest.decode import UnreadableDump, decode_dump
+from paperset.errors import UnreadableDump
+from paperset.ingest.decode import decode_dump
 
 
 def test_utf8_bom_is_dropped_and_crlf_becomes_lf() -> None:

@@ -7,7 +7,7 @@ from conftest import SAMPLE
 from helpers import arxiv_record
 
 from flows.build import build_dataset
-from paperset.report import ErrorBudgetExceeded
+from paperset.errors import ErrorBudgetExceeded
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

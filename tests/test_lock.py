@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from test_storage_frames import STATE_A, commit, frame
 
+from paperset.errors import LockedError
 from paperset.storage import read_papers
-from paperset.storage.lock import LockedError, check_unlocked, output_lock, publishing, reading
+from paperset.storage.lock import check_unlocked, output_lock, publishing, reading
 
 HOLD_LOCK = """
 import sys, time

@@ -6,7 +6,8 @@ from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperset.ingest.decode import UnreadableDump, decode_dump
+from paperset.errors import UnreadableDump
+from paperset.ingest.decode import decode_dump
 from paperset.ingest.parse import DecodedDump, parse_dumps
 
 SEED_TEXTS = [path.read_text() for path in sorted(SAMPLE.iterdir())]

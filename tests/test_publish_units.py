@@ -8,8 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from paperset.errors import ReleaseRefused
 from paperset.release.changelog import summary_line
-from paperset.release.config import ReleaseRefused, parse_version
+from paperset.release.config import parse_version
 from paperset.release.export import export_papers, flat_papers
 from paperset.release.history import check_new_version
 from paperset.release.manifest import verify_release, write_manifest

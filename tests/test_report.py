@@ -1,7 +1,8 @@
 import polars as pl
 import pytest
 
-from paperset.report import ErrorBudgetExceeded, InvariantBroken, RunReport
+from paperset.errors import ErrorBudgetExceeded, InvariantBroken
+from paperset.report import RunReport
 
 
 def report() -> RunReport:

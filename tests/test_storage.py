@@ -12,10 +12,11 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_storage_frames import STATE_A, STATE_B, commit, frame, paper, snapshot
 
+from paperset.errors import OutputError
 from paperset.schema import Paper, polars_schema
 from paperset.storage import commit_papers, output_lock, read_papers
 from paperset.storage.fsio import PARQUET_OPTIONS, parquet_bytes
-from paperset.storage.layout import OutputError, partition_file
+from paperset.storage.layout import partition_file
 
 
 def test_each_date_and_topic_gets_one_file_under_hive_folders(tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ WRITER = """
 import sys, time
 from pathlib import Path
 import polars as pl
-from paperset.storage import LockedError, commit_papers, output_lock
+from paperset.storage import commit_papers, output_lock
+from paperset.errors import LockedError
 out, papers, run_id = Path(sys.argv[1]), pl.read_parquet(sys.argv[2]), sys.argv[3]
 go = Path(sys.argv[4])
 try:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from paperset.storage import OutputError, preflight_output
+from paperset.errors import OutputError
+from paperset.storage import preflight_output
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from paperset.errors import PaperNotFound
 from paperset.incremental.merge_index import sighting_papers
 from paperset.storage import read_papers
 from paperset.storage.layout import RUNS_DIR
@@ -15,10 +16,6 @@ from paperset.topics.assign import shipped_model, topic_probabilities
 from paperset.topics.model import TopicModel, term_matrix
 
 EXPLAINED_TERMS = 8
-
-
-class PaperNotFound(LookupError):
-    """No paper of the dataset has that id, arXiv id or alias."""
 
 
 @dataclass(frozen=True)

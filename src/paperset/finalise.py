@@ -5,11 +5,8 @@ from __future__ import annotations
 import pandera.errors
 import polars as pl
 
+from paperset.errors import ContractViolation
 from paperset.schema import Paper, polars_schema
-
-
-class ContractViolation(Exception):
-    """The dataset about to be committed breaks the contract: the run must fail."""
 
 
 def paper_date() -> list[pl.Expr]:

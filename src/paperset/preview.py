@@ -9,10 +9,8 @@ import polars as pl
 from paperset.config import BuildConfig
 from paperset.dedup.merge import merge_duplicates
 from paperset.dedup.sightings import first_sightings
-from paperset.ingest.batches import read_dumps
-from paperset.ingest.clean import clean_frame
+from paperset.ingest.batches import ingest_batch
 from paperset.ingest.discover import discover_raw_files
-from paperset.ingest.parse import parse_dumps
 from paperset.ingest.records import split_rejected
 from paperset.schema import Paper, polars_schema
 from paperset.topics.assign import assign_topics
@@ -22,9 +20,9 @@ def papers_from_folder(raw_dir: Path, config: BuildConfig | None = None) -> pl.D
     """Parse, clean, merge and classify every dump under `raw_dir`, as a build would."""
     config = config or BuildConfig(raw_dir=raw_dir)
     now = config.run_time()
-    batch = read_dumps(discover_raw_files(raw_dir).files)
-    parsed = parse_dumps(batch.dumps, config.listing_year, config.max_record_bytes, now.date())
-    accepted, _ = split_rejected(clean_frame(parsed.records))
+    files = discover_raw_files(raw_dir).files
+    batch = ingest_batch(files, config.listing_year, config.max_record_bytes, now.date())
+    accepted, _ = split_rejected(batch.records)
     sightings = first_sightings(accepted, now)
     merged = merge_duplicates(
         sightings.sort("source_file", "line"),

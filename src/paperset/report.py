@@ -11,20 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from paperset.errors import ErrorBudgetExceeded, InvariantBroken
 from paperset.storage.fsio import atomic_write_json
 from paperset.storage.layout import RUNS_DIR
 from paperset.taxonomy import TAXONOMY_VERSION
 
 if TYPE_CHECKING:
     from paperset.storage import CommitResult
-
-
-class ErrorBudgetExceeded(Exception):
-    """More of the run's input was quarantined than the error budget allows."""
-
-
-class InvariantBroken(Exception):
-    """Records read do not equal records accepted plus quarantined: a bug, fail the run."""
 
 
 @dataclass

@@ -10,8 +10,7 @@ import polars as pl
 
 from paperset.dedup.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
 from paperset.dedup.sightings import sighting_key
-from paperset.ingest.batches import BatchIngest, ReadBatch, RejectedFile, summarise_batch
-from paperset.ingest.parse import ParsedBatch
+from paperset.ingest.batches import BatchIngest, RejectedFile
 from paperset.ingest.records import RAW_RECORD
 from paperset.memory import compacted
 from paperset.storage.spill import RunTexts, Spill, TextStore
@@ -48,10 +47,6 @@ class Ingested:
             Spill(work / "bands", TEXT_BANDS),
             Spill(work / "sketches", SKETCHES),
         )
-
-    def add(self, batch: ReadBatch, parsed: ParsedBatch, records: pl.DataFrame) -> None:
-        """Take in one batch: its cleaned records (reasons set) and its file outcomes."""
-        self.add_batch(summarise_batch(batch, parsed, records))
 
     def add_batch(self, result: BatchIngest) -> None:
         """Take in one batch's outcome, as `ingest_batch` returns it."""

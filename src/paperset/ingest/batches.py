@@ -7,12 +7,14 @@ import datetime as dt
 import itertools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from paperset.errors import UnreadableDump
 from paperset.ingest.clean import clean_frame
-from paperset.ingest.decode import UnreadableDump, decode_dump
+from paperset.ingest.decode import decode_dump
 from paperset.ingest.discover import RawFile
 from paperset.ingest.parse import DecodedDump, ParsedBatch, parse_dumps
 
@@ -154,19 +156,28 @@ def summarise_batch(
 
 
 def ingest_batch(
-    files: list[RawFile], listing_year: int | None, max_record_bytes: int, today: dt.date
+    files: list[RawFile],
+    listing_year: int | None,
+    max_record_bytes: int,
+    today: dt.date,
+    *,
+    read: Callable[[list[RawFile]], ReadBatch] = read_dumps,
+    parse: Callable[..., ParsedBatch] = parse_dumps,
+    clean: Callable[[pl.DataFrame], pl.DataFrame] = clean_frame,
 ) -> BatchIngest:
-    """Read, parse and clean one batch of raw files, timing each stage.
+    """Read, parse and clean one batch of raw files, timing each stage: the one composition
+    of the three, for a build in process (with its task-wrapped stages), a Dask worker and
+    an in-memory preview.
 
-    The unit of work a Dask worker runs: it needs only the files' paths to be readable
-    where it runs, and returns plain data (frames, strings, numbers).
+    It needs only the files' paths to be readable where it runs, and returns plain data
+    (frames, strings, numbers).
     """
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    batch = read_dumps(files)
+    batch = read(files)
     seconds["read"], start = time.perf_counter() - start, time.perf_counter()
-    parsed = parse_dumps(batch.dumps, listing_year, max_record_bytes, today)
+    parsed = parse(batch.dumps, listing_year, max_record_bytes, today)
     seconds["parse"], start = time.perf_counter() - start, time.perf_counter()
-    records = clean_frame(parsed.records)
+    records = clean(parsed.records)
     seconds["clean"] = time.perf_counter() - start
     return summarise_batch(batch, parsed, records, seconds)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import codecs
 
+from paperset.errors import UnreadableDump
+
 CONTROL_SHARE_OF_BINARY = 0.05
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
 SAMPLE_BYTES = 65536
-
-
-class UnreadableDump(Exception):
-    """A whole file that cannot be turned into text; the message is the quarantine reason."""
 
 
 def decode_dump(data: bytes) -> str:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from paperset.errors import ReleaseRefused
 from paperset.release.card import CARD, CardInputs, render_card
 from paperset.release.changelog import changelog, section
 from paperset.release.chart import CHART, draw_papers_per_month
-from paperset.release.config import ReleaseConfig, ReleaseRefused
+from paperset.release.config import ReleaseConfig
 from paperset.release.croissant import write_croissant
 from paperset.release.export import export_papers
 from paperset.release.history import Previous, check_new_version, load_previous

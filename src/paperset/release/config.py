@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperset.errors import ReleaseRefused
+
 VERSION_PATTERN = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
 RELEASES_DIR = "releases"
 DEFAULT_LABELS = Path("tests/data/topics_dev.json")
@@ -14,14 +16,6 @@ DEFAULT_LABELS = Path("tests/data/topics_dev.json")
 MAX_SHARD_BYTES = 500 * 1024 * 1024
 
 Version = tuple[int, int, int]
-
-
-class ReleaseRefused(Exception):
-    """The release cannot be made as asked; the one-line message says what to fix."""
-
-
-class UploadFailed(Exception):
-    """The release was built but could not be uploaded; retrying may help."""
 
 
 def parse_version(text: str) -> Version:

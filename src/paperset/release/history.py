@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from paperset.release.config import VERSION_PATTERN, ReleaseRefused, Version, parse_version
+from paperset.errors import ReleaseRefused
+from paperset.release.config import VERSION_PATTERN, Version, parse_version
 from paperset.release.export import DATA_DIR
 from paperset.release.manifest import MANIFEST, verify_release
 

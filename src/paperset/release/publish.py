@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperset.errors import ReleaseRefused
 from paperset.release.build import Release, build_release
-from paperset.release.config import ReleaseConfig, ReleaseRefused, parse_version
+from paperset.release.config import ReleaseConfig, parse_version
 from paperset.release.manifest import load_manifest, verify_release
 from paperset.release.targets import Target, parse_target
 from paperset.release.upload import check_ready, describe, upload

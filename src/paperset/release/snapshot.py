@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from paperset.finalise import ContractViolation, validate_papers
+from paperset.errors import ContractViolation, ReleaseRefused
+from paperset.finalise import validate_papers
 from paperset.ingest.quarantine import QUARANTINE_DIR
-from paperset.release.config import ReleaseRefused
 from paperset.schema import Paper, QuarantineEntry, polars_schema
 from paperset.storage import verify_manifest
 from paperset.storage.layout import HIVE_SCHEMA, RUNS_DIR, Layout, data_schema

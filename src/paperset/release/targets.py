@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from paperset.release.config import ReleaseRefused
+from paperset.errors import ReleaseRefused
 
 HF_PATTERN = r"hf://datasets/([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)/?"
 S3_PATTERN = r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from paperset.errors import ReleaseRefused
 from paperset.release import upload_hf, upload_s3
 from paperset.release.build import Release
-from paperset.release.config import ReleaseRefused
 from paperset.release.manifest import MANIFEST, sha256_of
 from paperset.release.targets import Target
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from huggingface_hub import HfApi, get_token
 
-from paperset.release.config import ReleaseRefused, UploadFailed
+from paperset.errors import ReleaseRefused, UploadFailed
 from paperset.release.targets import Target
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow.fs as pafs
 
-from paperset.release.config import ReleaseRefused, UploadFailed
+from paperset.errors import ReleaseRefused, UploadFailed
 from paperset.release.manifest import MANIFEST
 from paperset.release.targets import Target
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from paperset.errors import LockedError
 from paperset.schema import Paper, polars_schema
 from paperset.storage.commit import CommitResult, commit_papers
 from paperset.storage.layout import (
@@ -21,7 +22,7 @@ from paperset.storage.layout import (
     data_schema,
     is_legacy,
 )
-from paperset.storage.lock import LockedError, check_unlocked, output_lock, reading
+from paperset.storage.lock import check_unlocked, output_lock, reading
 from paperset.storage.manifest import load_manifest, verify_manifest
 from paperset.storage.preflight import preflight_output
 

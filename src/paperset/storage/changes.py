@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -141,23 +142,20 @@ def feed_path(out_dir: Path, run_id: str) -> Path:
     return out_dir / CHANGES_DIR / f"{run_id}.parquet"
 
 
-def committed_feeds(out_dir: Path, last_run_id: str | None) -> list[Path]:
-    """The feeds of committed runs, oldest first (a feed newer than the manifest's run is a
-    leftover of a commit that never finished, and not part of the history)."""
-    folder = out_dir / CHANGES_DIR
-    if last_run_id is None or not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.parquet") if p.stem <= last_run_id)
+def committed_feeds(out_dir: Path, manifest: dict[str, Any] | None) -> list[Path]:
+    """The feeds of committed runs in commit order, as the manifest lists them (a feed it
+    does not list is the leftover of a commit that never finished)."""
+    names = (manifest or {}).get("feeds", [])
+    return [out_dir / CHANGES_DIR / name for name in names]
 
 
-def uncommitted_feeds(out_dir: Path, last_run_id: str | None) -> list[Path]:
-    """Feeds newer than the manifest's run: left by a commit that died before its manifest."""
+def uncommitted_feeds(out_dir: Path, manifest: dict[str, Any] | None) -> list[Path]:
+    """Feeds the manifest does not list: left by a commit that died before its manifest."""
     folder = out_dir / CHANGES_DIR
+    listed = set((manifest or {}).get("feeds", []))
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.glob("*.parquet") if last_run_id is None or p.stem > last_run_id
-    )
+    return sorted(p for p in folder.glob("*.parquet") if p.name not in listed)
 
 
 def net_changes(feeds: list[pl.DataFrame]) -> pl.DataFrame:

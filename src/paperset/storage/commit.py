@@ -92,8 +92,10 @@ def commit_papers(
     require_lock(out_dir, run_id)
     layout = Layout(out_dir)
     _clear_staging(layout)  # a killed run's leftovers: safe to drop, we hold the writer lock
-    for leftover in uncommitted_feeds(out_dir, (load_manifest(layout) or {}).get("run_id")):
+    manifest = load_manifest(layout)
+    for leftover in uncommitted_feeds(out_dir, manifest):
         leftover.unlink()
+    feeds = list((manifest or {}).get("feeds", []))
     plan = _plan(layout, check_papers(papers), run_id, scope)
     staged_feed = _stage_feed(layout.staging / run_id, feed)
     _crash_point("staged")
@@ -101,7 +103,7 @@ def commit_papers(
         _publish(layout, plan)
         changes = _publish_feed(staged_feed, feed_path(out_dir, run_id))
         _crash_point("feed-published")
-        write_manifest(layout, plan.files, run_id)
+        write_manifest(layout, plan.files, run_id, feeds + ([changes.name] if changes else []))
         _crash_point("manifest-written")
     _clear_staging(layout)
     return CommitResult(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from paperset.errors import OutputError
 from paperset.schema import MONTH_PATTERN, PARTITION_KEYS, SLUG_PATTERN, Paper, polars_schema
 
 FORMAT_NAME = "paperset"
@@ -35,10 +36,6 @@ OWN_ENTRIES = frozenset(
 RUNS_DIR = "runs"  # runs/<run_id>.json, runs/<run_id>/merges.parquet
 RUN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 HIVE_SCHEMA = pl.Schema({"month": pl.String, "topic": pl.String})
-
-
-class OutputError(Exception):
-    """A problem with the output folder that the user must fix; the message is one line."""
 
 
 @dataclass(frozen=True)

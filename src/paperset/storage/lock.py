@@ -16,14 +16,11 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from paperset.storage.layout import Layout, OutputError
+from paperset.errors import LockedError, OutputError
+from paperset.storage.layout import Layout
 
 GATE_LOCK = "gate.lock"
 READ_LOCK = "read.lock"
-
-
-class LockedError(OutputError):
-    """Another run holds the output folder; the message names it."""
 
 
 @contextlib.contextmanager

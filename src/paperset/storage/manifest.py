@@ -50,8 +50,11 @@ def schema_version() -> str:
     return hashlib.sha256(text).hexdigest()[:16]
 
 
-def manifest_payload(files: dict[str, FileEntry], run_id: str) -> dict[str, Any]:
-    """Build the manifest for a dataset made of `files`, committed by `run_id`."""
+def manifest_payload(
+    files: dict[str, FileEntry], run_id: str, feeds: list[str] | None = None
+) -> dict[str, Any]:
+    """Build the manifest for a dataset made of `files`, committed by `run_id`; `feeds` are
+    the change feeds of every committed run, oldest first (see `storage.changes`)."""
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -60,6 +63,7 @@ def manifest_payload(files: dict[str, FileEntry], run_id: str) -> dict[str, Any]
         "run_id": run_id,
         "rows": sum(entry.rows for entry in files.values()),
         "files": {name: files[name].to_json() for name in sorted(files)},
+        "feeds": list(feeds or []),
     }
 
 
@@ -72,9 +76,11 @@ def load_manifest(layout: Layout) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def write_manifest(layout: Layout, files: dict[str, FileEntry], run_id: str) -> bool:
+def write_manifest(
+    layout: Layout, files: dict[str, FileEntry], run_id: str, feeds: list[str] | None = None
+) -> bool:
     """Write the manifest unless it already says the same; tell whether it was written."""
-    new = manifest_payload(files, run_id)
+    new = manifest_payload(files, run_id, feeds)
     old = load_manifest(layout) or {}
     # The run id alone changing is no change: a no-op run must leave every file as it was.
     if {**old, "run_id": run_id} == new:

@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from paperset.errors import OutputError
 from paperset.storage.fsio import atomic_write_json
-from paperset.storage.layout import FORMAT_NAME, FORMAT_VERSION, OWN_ENTRIES, Layout, OutputError
+from paperset.storage.layout import FORMAT_NAME, FORMAT_VERSION, OWN_ENTRIES, Layout
 
 
 def preflight_output(out_dir: Path) -> None:
