@@ -24,7 +24,7 @@ check: sync  ## lint, format check, type check, import layers
 
 test-spark: uv  ## also run the Spark reader test (installs pyspark; needs Java 17+)
 	$(UV) sync --frozen --group spark
-	$(UV) run pytest tests/test_readers.py -k spark
+	$(UV) run pytest tests/storage/test_readers.py -k spark
 	$(UV) sync --frozen
 
 eval-topics: sync  ## measure the topic classifier on the hand labels and the held-out real papers

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import REPO
 
 from paperset.dedup.intake import Ingested
 from paperset.ingest.batches import batches_of, ingest_batch, read_dumps
@@ -11,7 +12,7 @@ from paperset.ingest.discover import RawFile, discover_raw_files
 from paperset.memory import return_freed_memory_promptly, reuse_freed_memory
 from paperset.storage.spill import with_texts
 
-SAMPLE = Path(__file__).parents[1] / "data" / "raw"
+SAMPLE = REPO / "data" / "raw"
 
 
 def raw(name: str, size: int) -> RawFile:

@@ -1,9 +1,9 @@
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+from conftest import REPO
 
 from paperset.topics.assign import shipped_model
 from paperset.topics.evaluate import is_heldout, load_labels
@@ -18,8 +18,8 @@ from paperset.topics.train import (
     with_targets,
 )
 
-DATA = Path(__file__).parent / "data"
-REAL = Path(__file__).parents[1].parent / "shared" / "real" / "papers.parquet"
+DATA = REPO / "tests" / "data"
+REAL = REPO.parent / "shared" / "real" / "papers.parquet"
 
 
 @pytest.fixture(scope="module")
