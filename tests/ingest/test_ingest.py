@@ -19,13 +19,14 @@ def raw(name: str, size: int) -> RawFile:
     return RawFile(Path(name), name, size, 0.0)
 
 
-def test_batches_hold_at_most_the_byte_budget_and_a_large_file_stands_alone() -> None:
+def test_batches_hold_at_most_the_byte_budget_and_a_large_file_is_read_in_parts() -> None:
     files = [raw("a", 40), raw("b", 40), raw("c", 40), raw("d", 500), raw("e", 10)]
-    assert [[f.name for f in b] for b in batches_of(files, max_bytes=100)] == [
-        ["a", "b"],
-        ["c"],
-        ["d"],
-        ["e"],
+    batches = batches_of(files, max_bytes=100)
+    assert [[(f.name, f.part, f.parts) for f in b] for b in batches] == [
+        [("a", 0, 1), ("b", 0, 1)],
+        [("c", 0, 1)],
+        *[[("d", k, 5)] for k in range(5)],
+        [("e", 0, 1)],
     ]
 
 

@@ -65,7 +65,8 @@ class Ingested:
         self.rejected.append(compacted(records.filter(is_rejected)))
         self.rejected_files += result.rejected_files
         self.warnings += result.warnings
-        self.parsed_files += result.parsed_files
+        # A big file read in parts is one file, parsed once.
+        self.parsed_files += [n for n in result.parsed_files if n not in self.parsed_files[-1:]]
         self.records_read += records.height
 
     def accepted_count(self) -> int:

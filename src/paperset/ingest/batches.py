@@ -8,7 +8,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -17,6 +17,7 @@ from paperset.ingest.clean import clean_frame
 from paperset.ingest.decode import decode_dump
 from paperset.ingest.discover import RawFile
 from paperset.ingest.parse import DecodedDump, ParsedBatch, parse_dumps
+from paperset.ingest.parts import read_part
 
 RAW_SNIPPET_CHARS = 2000
 
@@ -49,19 +50,30 @@ def read_dumps(files: list[RawFile]) -> ReadBatch:
 
 def _read_one(raw_file: RawFile, batch: ReadBatch) -> None:
     try:
-        data = raw_file.path.read_bytes()
+        read = _read_bytes(raw_file)
     except OSError as error:
         batch.rejected.append(RejectedFile(raw_file.name, f"unreadable: {error.strerror}", ""))
         return
+    if read is None:  # a part of a big file that holds no record
+        return
+    data, first_line = read
     try:
         text = decode_dump(data)
     except UnreadableDump as error:
         batch.rejected.append(RejectedFile(raw_file.name, str(error), repr(data[:200])))
         return
     if not text.strip():
-        batch.warnings.append(f"{raw_file.name}: empty file, no records")
+        if raw_file.parts == 1:
+            batch.warnings.append(f"{raw_file.name}: empty file, no records")
         return
-    batch.dumps.append(DecodedDump(raw_file.name, text, raw_file.mtime))
+    batch.dumps.append(DecodedDump(raw_file.name, text, raw_file.mtime, first_line))
+
+
+def _read_bytes(raw_file: RawFile) -> tuple[bytes, int] | None:
+    """A file's bytes and its first line number: the whole file, or one part of a big one."""
+    if raw_file.parts == 1:
+        return raw_file.path.read_bytes(), 1
+    return read_part(raw_file.path, raw_file.part, raw_file.parts, raw_file.size)
 
 
 def unrecognised(batch: ReadBatch, reasons: dict[str, str]) -> list[RejectedFile]:
@@ -76,11 +88,19 @@ def unrecognised(batch: ReadBatch, reasons: dict[str, str]) -> list[RejectedFile
 BATCH_BYTES = 64 << 20
 
 
-def batches_of(files: list[RawFile], max_bytes: int = BATCH_BYTES) -> list[list[RawFile]]:
-    """Group files into batches of at most `max_bytes` (a larger file is a batch alone)."""
+def batches_of(files: list[RawFile], max_bytes: int | None = None) -> list[list[RawFile]]:
+    """Group files into batches of at most `max_bytes` (BATCH_BYTES); a larger file is read
+    in parts of about `max_bytes`, each a batch alone, so memory is bounded by the batch,
+    not the file."""
+    max_bytes = max_bytes or BATCH_BYTES
     batches: list[list[RawFile]] = []
     size = max_bytes
     for raw_file in files:
+        if raw_file.size > max_bytes:
+            parts = math.ceil(raw_file.size / max_bytes)
+            batches += [[replace(raw_file, part=k, parts=parts)] for k in range(parts)]
+            size = max_bytes
+            continue
         if size + raw_file.size > max_bytes:
             batches.append([])
             size = 0

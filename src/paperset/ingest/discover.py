@@ -16,6 +16,8 @@ class RawFile:
     name: str
     size: int
     mtime: float
+    part: int = 0  # a big file is read in `parts` record-aligned parts (`ingest.parts`)
+    parts: int = 1
 
 
 @dataclass(frozen=True)

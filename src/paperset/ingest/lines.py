@@ -6,10 +6,13 @@ import polars as pl
 
 
 def explode_lines(dumps: pl.LazyFrame) -> pl.LazyFrame:
-    """Split `text` on `\\n` only, numbering lines from 1 within each `file_no`."""
+    """Split `text` on `\\n` only, numbering lines from `first_line` (1 when absent)
+    within each `file_no`."""
+    first = pl.col("first_line") if "first_line" in dumps.collect_schema() else pl.lit(1)
     return (
-        dumps.select("file_no", pl.col("text").str.split("\n").alias("line"))
-        .with_columns(line_no=pl.int_ranges(1, pl.col("line").list.len() + 1))
+        dumps.select("file_no", pl.col("text").str.split("\n").alias("line"), first=first)
+        .with_columns(line_no=pl.int_ranges("first", pl.col("first") + pl.col("line").list.len()))
+        .drop("first")
         .explode("line", "line_no")
         .with_columns(pl.col("line_no").cast(pl.Int64))
     )

@@ -25,6 +25,7 @@ class DecodedDump:
     name: str
     text: str
     mtime: float
+    first_line: int = 1  # the number of its first line in the file (a part of a big file)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataF
     return pl.DataFrame(
         {
             "file_no": range(len(dumps)),
+            "first_line": [d.first_line for d in dumps],
             "source_file": [d.name for d in dumps],
             "text": [d.text for d in dumps],
             "name_date": [date_in_file_name(d.name.rsplit("/", 1)[-1]) for d in dumps],
@@ -121,6 +123,7 @@ def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataF
         },
         schema={
             "file_no": pl.UInt32,
+            "first_line": pl.Int64,
             "source_file": pl.String,
             "text": pl.String,
             "name_date": pl.Date,

@@ -1,0 +1,86 @@
+"""Read a big raw file in record-aligned parts, so memory is bounded by the part, not the file.
+
+A user's backfill is often one big dump. An arxiv-listing file over the batch size is read as
+parts of about that size, each cut just after a record's `Created:` line and the blank line
+that follows it, where the parser starts a record anyway: the records, their lines and their
+numbers are those of the whole file. A part is decoded on its own; the cut is at a line break,
+which never falls inside a UTF-8 character, and a part's first line number is the count of
+line breaks before it. A papers page is not cut (its listing date and its title/abstract
+pairing run through the whole page): the first part reads it whole, the others nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+# A record's end: a dates line, then a blank line; the part starts after them.
+_RECORD_END = re.compile(
+    rb"(?:\r\n|\r|\n)[ \t]*Created:[^\r\n]*(?:\r\n|\r|\n)[ \t\f]*(?:\r\n|\r|\n)"
+)
+_PAGE_MARKERS = (b"Get trending papers in your email inbox!", b"byAK and the research community")
+SCAN_BYTES = 1 << 20
+COUNT_BYTES = 16 << 20
+
+
+def read_part(path: Path, part: int, parts: int, size: int) -> tuple[bytes, int] | None:
+    """The bytes of one part of a file and the number of its first line; None when the part
+    holds nothing (a papers page past its first part, or no record starts in it)."""
+    with path.open("rb") as file:
+        if _is_papers_page(file.read(SCAN_BYTES)):
+            return (_whole(file), 1) if part == 0 else None
+        start = 0 if part == 0 else _record_end_after(file, size * part // parts, size)
+        cut = size * (part + 1) // parts
+        end = size if part == parts - 1 else _record_end_after(file, cut, size)
+        if end <= start:
+            return None
+        file.seek(start)
+        data = file.read(end - start)
+        return data, 1 + _line_breaks_before(file, start)
+
+
+def _whole(file: BinaryIO) -> bytes:
+    file.seek(0)
+    return file.read()
+
+
+def _is_papers_page(head: bytes) -> bool:
+    return any(marker in head for marker in _PAGE_MARKERS)
+
+
+def _record_end_after(file: BinaryIO, offset: int, size: int) -> int:
+    """The first place at or after `offset` where a record has just ended (else the end)."""
+    # Start one byte early, so a break right at `offset` can open the match.
+    position = max(offset - 1, 0)
+    buffer = b""
+    while True:
+        file.seek(position + len(buffer))
+        block = file.read(SCAN_BYTES)
+        buffer += block
+        at_end = position + len(buffer) >= size or not block
+        for match in _RECORD_END.finditer(buffer):
+            # A match ending at the buffer's edge may lack the \n of a \r\n: read on.
+            if match.end() < len(buffer) or at_end:
+                return position + match.end()
+        if at_end:
+            return size
+        keep = len(buffer) - 512  # a dates line and a blank one fit in the tail kept
+        if keep > 0:
+            position, buffer = position + keep, buffer[keep:]
+
+
+def _line_breaks_before(file: BinaryIO, offset: int) -> int:
+    """Line breaks (LF, CRLF or CR, each counted once) in the file's first `offset` bytes."""
+    file.seek(0)
+    breaks, remaining, previous = 0, offset, b""
+    while remaining > 0:
+        block = file.read(min(COUNT_BYTES, remaining))
+        if not block:
+            break
+        remaining -= len(block)
+        # A \r\n split between two blocks is found with the previous block's last byte.
+        crlf = (previous + block).count(b"\r\n")
+        breaks += block.count(b"\n") + block.count(b"\r") - crlf
+        previous = block[-1:]
+    return breaks
