@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import cli_ops
-from paperset.config import BuildConfig
+from paperset.config import DEFAULT_LABELS, BuildConfig
 from paperset.errors import RunFailed, UsageError
 
 DEFAULTS = BuildConfig()
@@ -47,8 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--labels",
         type=Path,
-        default=Path("tests/data/topics_dev.json"),
-        help="labels JSON (default: tests/data/topics_dev.json)",
+        default=DEFAULT_LABELS,
+        help=f"labels JSON (default: {DEFAULT_LABELS})",
     )
     evaluate.add_argument(
         "--real",

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from paperset.config import DEFAULT_OUT
 from paperset.errors import UsageError
 
 SHOWN = 20
@@ -16,7 +17,7 @@ def register(commands: Any) -> None:
     changes = commands.add_parser(
         "changes", help="net changes to the dataset since a run (added, updated, removed, renamed)"
     )
-    changes.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
+    changes.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     changes.add_argument(
         "--since",
         metavar="RUN_ID",
@@ -37,7 +38,7 @@ def _changes(args: argparse.Namespace) -> int:
     from paperset.storage.manifest import load_manifest
 
     out = dataset_folder(args.out)
-    if args.since is not None and not (out / "runs" / f"{args.since}.json").is_file():
+    if args.since is not None and not (Layout(out).runs / f"{args.since}.json").is_file():
         raise UsageError(f"--since {args.since!r} is not a run of {str(out)!r} (see paperset runs)")
     feeds = committed_feeds(out, load_manifest(Layout(out)))
     if args.since is not None:

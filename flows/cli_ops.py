@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from paperset.config import DEFAULT_OUT
+
 DEFAULT_CRON = "0 6 * * *"
 
 
@@ -31,11 +33,11 @@ def register(commands: Any) -> None:
     add_build_options(serve)
     serve.set_defaults(handler=_serve)
     runs = commands.add_parser("runs", help="list recent runs from out/runs/")
-    runs.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
+    runs.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     runs.add_argument("--limit", type=int, default=10, help="how many runs (default: 10)")
     runs.set_defaults(handler=_runs)
     status = commands.add_parser("status", help="dataset totals, freshness and the last run")
-    status.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
+    status.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     status.set_defaults(handler=_status)
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli import EXIT_FAILED, UsageError
+from paperset.config import DEFAULT_LABELS, DEFAULT_OUT
 from paperset.errors import UploadFailed
-from paperset.release.config import DEFAULT_LABELS, ReleaseConfig, parse_version
+from paperset.release.config import ReleaseConfig, parse_version
 from paperset.release.targets import parse_target
 
 TARGETS = "a folder, hf://datasets/<org>/<name> or s3://bucket/prefix"
@@ -31,7 +32,7 @@ def register(commands: Any) -> None:
     publish.add_argument(
         "--out",
         type=Path,
-        default=Path("data/processed"),
+        default=DEFAULT_OUT,
         help="dataset folder (default: data/processed); releases go to its releases/",
     )
     publish.add_argument("--to", metavar="TARGET", help=f"upload the release to {TARGETS}")

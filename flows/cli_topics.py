@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from paperset.config import DEFAULT_LABELS, DEFAULT_OUT
+
 DEFAULT_REAL = Path("../shared/real/papers.parquet")
-DEFAULT_LABELS = Path("tests/data/topics_dev.json")
 
 
 def register(commands: Any) -> None:
@@ -16,7 +17,7 @@ def register(commands: Any) -> None:
         "explain", help="a paper's topic scores and evidence, its sightings and its merges"
     )
     explain.add_argument("paper_id", metavar="PAPER_ID", help="paper id, arXiv id or former id")
-    explain.add_argument("--out", type=Path, default=Path("data/processed"), help="output folder")
+    explain.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     explain.set_defaults(handler=_explain)
     train = commands.add_parser(
         "train-topics", help="train the topic model on real arXiv papers (see README)"

@@ -24,6 +24,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperset.storage.layout import PREFECT_HOME
+
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 180.0  # a first start creates the database: ~20 s on a busy 2-core box
 STOP_TIMEOUT_SECONDS = 15.0
@@ -50,7 +52,7 @@ class LocalServer:
 
 def server_home(out: Path) -> Path:
     """Where the server of a dataset keeps its database, log and address."""
-    return out / "_meta" / "prefect"
+    return out / PREFECT_HOME
 
 
 def is_healthy(api_url: str, timeout: float = HEALTH_TIMEOUT_SECONDS) -> bool:

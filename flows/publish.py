@@ -10,7 +10,8 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from paperset.release.config import DEFAULT_LABELS, ReleaseConfig
+from paperset.config import DEFAULT_LABELS, DEFAULT_OUT
+from paperset.release.config import ReleaseConfig
 from paperset.release.publish import publish
 from paperset.release.upload import upload
 
@@ -24,7 +25,7 @@ upload_release = task(name="upload-release", retries=2, retry_delay_seconds=10, 
 @flow(name="publish-dataset", log_prints=True)
 def publish_dataset(
     version: str,
-    out_dir: str = "data/processed",
+    out_dir: str = str(DEFAULT_OUT),
     to: str | None = None,
     labels: str | None = str(DEFAULT_LABELS),
     dry_run: bool = False,

@@ -6,6 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+# Where the raw dumps and the dataset live unless told otherwise: the one place that says so.
+DEFAULT_RAW = Path("data/raw")
+DEFAULT_OUT = Path("data/processed")
+# Hand labels of the sample's papers (topics a careful reader accepts), for evaluation only.
+DEFAULT_LABELS = Path("data/labels/topics_dev.json")
+
 
 @dataclass(frozen=True)
 class BuildConfig:
@@ -25,8 +31,8 @@ class BuildConfig:
             batches are ingested one after the other in the flow's process.
     """
 
-    raw_dir: Path = Path("data/raw")
-    out_dir: Path = Path("data/processed")
+    raw_dir: Path = DEFAULT_RAW
+    out_dir: Path = DEFAULT_OUT
     listing_year: int | None = None
     error_budget: float = 0.10
     max_record_bytes: int = 64 * 1024

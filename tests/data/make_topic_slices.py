@@ -47,7 +47,7 @@ def main(source: Path) -> None:
     chosen.select(PAPER_COLUMNS).write_parquet(
         HERE / "topics_real_train.parquet", compression_level=22
     )
-    dev = load_labels(HERE / "topics_dev.json")["title"].drop_nulls()
+    dev = load_labels(HERE.parents[1] / "data" / "labels" / "topics_dev.json")["title"].drop_nulls()
     train = training_set(with_targets(chosen.select(PAPER_COLUMNS)), dev, SMALL)
     save_model(train_model(train, SMALL), HERE / "topic_model_small.npz")
 

@@ -25,7 +25,7 @@ from paperset.storage import read_papers
 from paperset.taxonomy import taxonomy_table_markdown
 from paperset.topics.evaluate import evaluate_topics, load_labels
 
-LABELS = REPO / "tests" / "data" / "topics_dev.json"
+LABELS = REPO / "data" / "labels" / "topics_dev.json"
 UPDATED_ID = "2406.05488"  # an arXiv-only paper of the sample
 
 

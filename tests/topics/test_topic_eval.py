@@ -30,7 +30,7 @@ def dev_papers(request: pytest.FixtureRequest) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def dev_labels(request: pytest.FixtureRequest) -> pl.DataFrame:
-    return load_labels(request.config.rootpath / "tests" / "data" / "topics_dev.json")
+    return load_labels(request.config.rootpath / "data" / "labels" / "topics_dev.json")
 
 
 def test_dev_set_accuracy_reaches_the_floor(

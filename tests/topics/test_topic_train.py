@@ -24,7 +24,7 @@ REAL = REPO.parent / "shared" / "real" / "papers.parquet"
 
 @pytest.fixture(scope="module")
 def hand_titles() -> pl.Series:
-    return load_labels(DATA / "topics_dev.json")["title"]
+    return load_labels(REPO / "data" / "labels" / "topics_dev.json")["title"]
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ import polars as pl
 
 from paperset.ingest.discover import RawFile
 from paperset.storage.fsio import atomic_write_parquet
+from paperset.storage.layout import LEDGER as LEDGER_FILE
 
-LEDGER_PATH = Path("_meta") / "ledger.parquet"
+LEDGER_PATH = LEDGER_FILE
 LEDGER = pl.Schema(
     {
         "source_file": pl.String(),

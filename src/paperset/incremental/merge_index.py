@@ -41,11 +41,10 @@ from paperset.storage.fsio import (
     atomic_write_parquet,
     atomic_write_parquet_parts,
 )
-from paperset.storage.layout import PARTITION_PATH
+from paperset.storage.layout import META, PARTITION_PATH
 from paperset.storage.spill import TEXTS, RunTexts, TextStore
 
 STATE_VERSION = 2  # 2: papers placed by month, not date
-META = Path("_meta")
 STATE_FILE = META / "merge-state.json"
 SEGMENTS = META / "sightings"
 LEGACY_SIGHTINGS = META / "sightings.parquet"

@@ -10,9 +10,9 @@ import polars as pl
 from paperset.ingest.batches import RejectedFile
 from paperset.schema import QuarantineEntry, polars_schema
 from paperset.storage.fsio import atomic_write_parquet
+from paperset.storage.layout import QUARANTINE_DIR
 
 RAW_CAP_CHARS = 4000
-QUARANTINE_DIR = "quarantine"
 
 
 def record_entries(rejected: pl.DataFrame, run_id: str, now: dt.datetime) -> pl.DataFrame:

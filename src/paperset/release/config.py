@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperset.config import DEFAULT_LABELS, DEFAULT_OUT
 from paperset.errors import ReleaseRefused
 
 VERSION_PATTERN = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
 RELEASES_DIR = "releases"
-DEFAULT_LABELS = Path("tests/data/topics_dev.json")
 # The same budget `datasets.push_to_hub` uses for a shard: the in-memory (Arrow) size.
 MAX_SHARD_BYTES = 500 * 1024 * 1024
 
@@ -43,7 +43,7 @@ class ReleaseConfig:
     """
 
     version: str
-    out_dir: Path = Path("data/processed")
+    out_dir: Path = DEFAULT_OUT
     target: str | None = None
     labels: Path | None = DEFAULT_LABELS
     dry_run: bool = False

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from paperset.schema import Paper, polars_schema
+from paperset.storage.layout import CHANGES_DIR
 
 WAS = "_was"
 
@@ -87,7 +88,6 @@ def compare(previous: pl.DataFrame | None, papers: pl.DataFrame) -> Changes:
     )
 
 
-CHANGES_DIR = "changes"
 ADDED, UPDATED, REMOVED, RENAMED = "added", "updated", "removed", "renamed"
 FEED_KEYS = pl.Schema(
     {

@@ -33,7 +33,15 @@ OWN_ENTRIES = frozenset(
         ".gitkeep",
     }
 )
+# Every folder paperset owns in an output folder, named once, here.
+PAPERS_DIR = "papers"  # the dataset: papers/month=YYYY-MM/topic=<slug>/part-0.parquet
+CHANGES_DIR = "changes"  # changes/<run_id>.parquet: the change feed
+QUARANTINE_DIR = "quarantine"  # quarantine/<run_id>.parquet
 RUNS_DIR = "runs"  # runs/<run_id>.json, runs/<run_id>/merges.parquet
+META = Path("_meta")  # manifest, marker, merge index, sightings, ledger, run work, locks
+RUN_WORK = META / "run-work"  # what a running build keeps on disk, removed when it ends
+LEDGER = META / "ledger.parquet"  # the raw files read and their fingerprints
+PREFECT_HOME = META / "prefect"  # `paperset serve`'s own Prefect server: database, log
 RUN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 HIVE_SCHEMA = pl.Schema({"month": pl.String, "topic": pl.String})
 
@@ -46,11 +54,19 @@ class Layout:
 
     @property
     def papers(self) -> Path:
-        return self.root / "papers"
+        return self.root / PAPERS_DIR
+
+    @property
+    def changes(self) -> Path:
+        return self.root / CHANGES_DIR
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / QUARANTINE_DIR
 
     @property
     def meta(self) -> Path:
-        return self.root / "_meta"
+        return self.root / META
 
     @property
     def runs(self) -> Path:

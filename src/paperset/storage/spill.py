@@ -26,8 +26,9 @@ from typing import Protocol
 
 import polars as pl
 
+from paperset.storage.layout import RUN_WORK
+
 TEXTS = pl.Schema({"text_hash": pl.UInt64(), "abstract": pl.String()})
-RUN_WORK = Path("_meta") / "run-work"
 
 
 class Texts(Protocol):

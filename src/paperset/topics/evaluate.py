@@ -2,7 +2,7 @@
 
 A label names a paper by title or, for arXiv-only papers, by arXiv id, and lists the topics a
 careful reader accepts as primary; a prediction is right when the paper's `topic` is one of them.
-Two label sets: the hand labels of the sample (`tests/data/topics_dev.json`), and the real
+Two label sets: the hand labels of the sample (`data/labels/topics_dev.json`), and the real
 papers' labels from their arXiv categories (`../shared/real/MAPPING.md`) on the held-out tenth
 that the model is never trained on (`is_heldout`).
 """
