@@ -17,6 +17,7 @@ MAX_INCREMENTAL_COMPUTE_S = 10.0
 MAX_READER_RATIO = 3.0  # partitioned query time over the single file's
 FAST_ENOUGH_S = 0.05  # or under this, whatever the ratio
 MAX_SIZE_RATIO = 1.3
+MAX_ONE_FILE_RATIO = 1.1  # "no slower" than the files, within the machine's noise
 BUILDS = ("build", "build-exact", "incremental")
 
 
@@ -157,6 +158,16 @@ def targets(
             "incremental compute s",
             incremental.get("compute_seconds"),
             MAX_INCREMENTAL_COMPUTE_S,
+            "<=",
+        ),
+    ]
+    one, split = (_succeeded(variants, name) for name in ("build-one-file", "build-listings"))
+    checks += [
+        ("one big file: peak RSS MB", one.get("peak_rss_mb"), MAX_RSS_MB, "<="),
+        (
+            "one big file: seconds x the same records in files",
+            _ratio(one.get("seconds"), split.get("seconds")),
+            MAX_ONE_FILE_RATIO,
             "<=",
         ),
     ]

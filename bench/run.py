@@ -8,6 +8,8 @@ Variants, each a child process with its own output folder (same corpus, same mac
 - floor: read + split + write the records as Parquet, no parsing (`bench.floor`);
 - build: `paperset build`; build-exact: the same with `--no-near-duplicates`;
 - duckdb: the SQL peer (`bench.peers`);
+- build-listings, build-one-file: `paperset build` of the corpus's listings in their files,
+  and concatenated into one dump (`bench.one_file`): memory bounded by the batch, not the file;
 - incremental: `paperset build` of the 5k-record newer batch into a copy of build's output.
 
 With `--prefect ephemeral` (the default) each build starts Prefect's temporary server as a
@@ -39,6 +41,7 @@ import polars as pl
 from bench import report
 from bench.generate import DEFAULT_DELTA, DEFAULT_SEED, Corpus, generate_corpus
 from bench.measure import prefect_server, run_measured
+from bench.one_file import listing_records, write_one_file
 from bench.quality import dedup_quality, load_assignments
 from bench.readers import reader_benchmark, reader_table
 
@@ -92,7 +95,10 @@ def module_command(module: str, raw: Path) -> Callable[[Path], list[str]]:
 
 
 def variants(corpus: Corpus, runs: Path) -> list[Variant]:
-    """The variants in the order they run; incremental starts from build's output."""
+    """The variants in the order they run; incremental starts from build's output;
+    build-one-file builds the corpus's listings concatenated into one dump (written here,
+    untimed)."""
+    one_file, listings = write_one_file(corpus.raw, runs.parent)
     chosen = [
         Variant("floor", module_command("bench.floor", corpus.raw), corpus.n),
         Variant("build", build_command(corpus.raw), corpus.n, is_build=True),
@@ -103,6 +109,12 @@ def variants(corpus: Corpus, runs: Path) -> list[Variant]:
             is_build=True,
         ),
         Variant("duckdb", module_command("bench.peers", corpus.raw), corpus.n),
+        Variant(
+            "build-listings", build_command(listings), listing_records(one_file), is_build=True
+        ),
+        Variant(
+            "build-one-file", build_command(one_file), listing_records(one_file), is_build=True
+        ),
         Variant(
             "incremental",
             build_command(corpus.delta),

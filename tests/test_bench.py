@@ -20,7 +20,15 @@ sys.path.insert(0, str(REPO))  # bench/ sits beside src/, outside the installed 
 
 from bench.generate import generate_corpus  # noqa: E402
 
-VARIANTS = {"floor", "build", "build-exact", "duckdb", "incremental"}
+VARIANTS = {
+    "floor",
+    "build",
+    "build-exact",
+    "duckdb",
+    "build-listings",
+    "build-one-file",
+    "incremental",
+}
 
 
 def _digest(root: Path) -> dict[str, str]:

@@ -65,8 +65,9 @@ class Ingested:
         self.rejected.append(compacted(records.filter(is_rejected)))
         self.rejected_files += result.rejected_files
         self.warnings += result.warnings
-        # A big file read in parts is one file, parsed once.
-        self.parsed_files += [n for n in result.parsed_files if n not in self.parsed_files[-1:]]
+        for name in result.parsed_files:  # a big file read in parts is one file, parsed once
+            if not self.parsed_files or self.parsed_files[-1] != name:
+                self.parsed_files.append(name)
         self.records_read += records.height
 
     def accepted_count(self) -> int:

@@ -17,7 +17,7 @@ from paperset.ingest.clean import clean_frame
 from paperset.ingest.decode import decode_dump
 from paperset.ingest.discover import RawFile
 from paperset.ingest.parse import DecodedDump, ParsedBatch, parse_dumps
-from paperset.ingest.parts import read_part
+from paperset.ingest.parts import pieces, read_part
 
 RAW_SNIPPET_CHARS = 2000
 
@@ -66,7 +66,11 @@ def _read_one(raw_file: RawFile, batch: ReadBatch) -> None:
         if raw_file.parts == 1:
             batch.warnings.append(f"{raw_file.name}: empty file, no records")
         return
-    batch.dumps.append(DecodedDump(raw_file.name, text, raw_file.mtime, first_line))
+    if raw_file.parts == 1:
+        batch.dumps.append(DecodedDump(raw_file.name, text, raw_file.mtime))
+        return
+    for piece, line in pieces(text, first_line):
+        batch.dumps.append(DecodedDump(raw_file.name, piece, raw_file.mtime, line))
 
 
 def _read_bytes(raw_file: RawFile) -> tuple[bytes, int] | None:

@@ -11,6 +11,7 @@ pairing run through the whole page): the first part reads it whole, the others n
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +23,9 @@ _RECORD_END = re.compile(
 _PAGE_MARKERS = (b"Get trending papers in your email inbox!", b"byAK and the research community")
 SCAN_BYTES = 1 << 20
 COUNT_BYTES = 16 << 20
+# Line breaks before the end of the part read last, so parts read in order count each byte
+# once: (path, size, mtime, offset) -> breaks before offset.
+_BREAKS: dict[tuple[str, int, int, int], int] = {}
 
 
 def read_part(path: Path, part: int, parts: int, size: int) -> tuple[bytes, int] | None:
@@ -35,9 +39,16 @@ def read_part(path: Path, part: int, parts: int, size: int) -> tuple[bytes, int]
         end = size if part == parts - 1 else _record_end_after(file, cut, size)
         if end <= start:
             return None
+        key = (str(path), size, path.stat().st_mtime_ns)
+        before = _BREAKS.get((*key, start))
+        if before is None:
+            before = _line_breaks_before(file, start)
         file.seek(start)
         data = file.read(end - start)
-        return data, 1 + _line_breaks_before(file, start)
+        # The next part starts where this one ends: count its lines from here, not from 0.
+        _BREAKS.clear()
+        _BREAKS[(*key, end)] = before + _line_breaks_in(data)
+        return data, 1 + before
 
 
 def _whole(file: BinaryIO) -> bytes:
@@ -70,6 +81,11 @@ def _record_end_after(file: BinaryIO, offset: int, size: int) -> int:
             position, buffer = position + keep, buffer[keep:]
 
 
+def _line_breaks_in(data: bytes) -> int:
+    """Line breaks (LF, CRLF or CR, each counted once) in `data`."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
 def _line_breaks_before(file: BinaryIO, offset: int) -> int:
     """Line breaks (LF, CRLF or CR, each counted once) in the file's first `offset` bytes."""
     file.seek(0)
@@ -84,3 +100,28 @@ def _line_breaks_before(file: BinaryIO, offset: int) -> int:
         breaks += block.count(b"\n") + block.count(b"\r") - crlf
         previous = block[-1:]
     return breaks
+
+
+# Record ends in decoded text (line breaks are \n by then).
+_TEXT_RECORD_END = re.compile(r"\n[ \t]*Created:[^\n]*\n[ \t\f]*\n")
+PIECE_CHARS = 512 << 10
+
+
+def pieces(text: str, first_line: int, size: int = PIECE_CHARS) -> list[tuple[str, int]]:
+    r"""Cut a part's text at record ends into pieces of about `size` characters, each with
+    the number of its first line: many small texts parse in parallel, one huge one does not.
+
+    >>> pieces("a\nCreated: 1\n\nb\nCreated: 2\n\nc\n", 1, size=3)
+    [('a\nCreated: 1\n\n', 1), ('b\nCreated: 2\n\n', 4), ('c\n', 7)]
+    """
+    cuts = [0]
+    for match in _TEXT_RECORD_END.finditer(text):
+        if match.end() - cuts[-1] >= size:
+            cuts.append(match.end())
+    cuts.append(len(text))
+    out, line = [], first_line
+    for start, end in itertools.pairwise(cuts):
+        if start < end:
+            out.append((text[start:end], line))
+            line += text.count("\n", start, end)
+    return out
