@@ -8,7 +8,7 @@ arXiv listings at their `Created:` lines, extracts ids and dates with regexes, d
 that fail the basic checks, collapses whitespace, and merges exact duplicates: same arXiv id,
 same normalised title, and a papers-page record whose abstract is identical to an arXiv
 record's. The topic is a CASE on a few keywords per slug. It writes the papers with
-`COPY ... (FORMAT parquet, PARTITION_BY (date, topic))`. No near-duplicate detection,
+`COPY ... (FORMAT parquet, PARTITION_BY (month, topic))`. No near-duplicate detection,
 LaTeX decoding, quarantine, validation or run report: it is a lower bound for that work.
 """
 
@@ -128,11 +128,16 @@ SELECT * FROM by_id UNION ALL SELECT * FROM by_title
 
 
 def write(out: Path) -> str:
-    """Write the papers hive-partitioned by date and topic, zstd, keys out of the files."""
+    """Write the papers hive-partitioned by month and topic, zstd, keys out of the files and
+    `date` in them, sorted by `date` as paperset's are."""
     target = str(out).replace("'", "''")
     return f"""
-COPY (SELECT *, coalesce(published, listed_on) AS date, {topic_case()} AS topic FROM papers)
-TO '{target}' (FORMAT parquet, PARTITION_BY (date, topic), COMPRESSION zstd)
+COPY (
+    SELECT *, strftime(date, '%Y-%m') AS month FROM (
+        SELECT *, coalesce(published, listed_on) AS date, {topic_case()} AS topic FROM papers
+    ) ORDER BY date, paper_id
+)
+TO '{target}' (FORMAT parquet, PARTITION_BY (month, topic), COMPRESSION zstd)
 """
 
 
