@@ -22,36 +22,41 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from paperset.dedup import minhash
 from paperset.dedup.keys import title_key
 from paperset.dedup.merge import LINKS
 from paperset.dedup.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
-from paperset.dedup.sightings import HELD_SIGHTING, SIGHTING
+from paperset.dedup.sightings import HELD_SIGHTING
 from paperset.hashing import stable_hash
+from paperset.incremental import buckets
 from paperset.incremental.affected import affected_sightings
+from paperset.incremental.segments import (
+    KEYED_SIGHTING,
+    LEGACY,
+    LEGACY_SIGHTINGS,
+    SEGMENTS,
+    STORED,
+    read_stored,
+    read_texts,
+    segment_path,
+)
 from paperset.storage.fsio import (
     atomic_write_bytes,
     atomic_write_parquet,
     atomic_write_parquet_parts,
 )
 from paperset.storage.layout import META, PARTITION_PATH
-from paperset.storage.spill import TEXTS, RunTexts, TextStore
+from paperset.storage.spill import RunTexts, TextStore
 
 STATE_VERSION = 2  # 2: papers placed by month, not date
 STATE_FILE = META / "merge-state.json"
-SEGMENTS = META / "sightings"
-LEGACY_SIGHTINGS = META / "sightings.parquet"
-LEGACY = "legacy"
 MAX_BAND_FILES = 32
 
-STORED = pl.Schema({k: v for k, v in SIGHTING.items() if k != "prior_paper_id"})
 KEYS = pl.Schema({"arxiv_id": pl.String(), "title_hash": pl.UInt64(), "text_hash": pl.UInt64()})
 INDEX = pl.Schema(
     {
@@ -67,7 +72,6 @@ INDEX = pl.Schema(
         "titled": pl.Boolean(),
     }
 )
-KEYED_SIGHTING = pl.Schema({**HELD_SIGHTING, "title_hash": pl.UInt64()})
 
 
 @dataclass(frozen=True)
@@ -177,23 +181,25 @@ def plan_merge(
     bands, dropped = pl.concat([stored.bands, new_bands]), stored.bands.clear()
     rewrite = not stored.current or not removed.is_empty()
     if not removed.is_empty():
-        bands, dropped = _split_live(bands, pl.concat([live["text_hash"], fresh["text_hash"]]))
+        bands, dropped = buckets.split_live(
+            bands, pl.concat([live["text_hash"], fresh["text_hash"]])
+        )
     if stored.current:
         affected = affected_sightings(
             live,
             fresh,
             removed,
             bands,
-            _oversized(bands, fresh["text_hash"]),
-            _regrouped(bands, new_bands, dropped),
+            buckets.oversized(bands, fresh["text_hash"]),
+            buckets.regrouped(bands, new_bands, dropped),
             stored.links,
-            lambda rows: _read_texts(out_dir, rows),
+            lambda rows: read_texts(out_dir, rows),
             texts.store,
         )
     else:
         affected = pl.Series(values=[True] * live.height, dtype=pl.Boolean)
     touched = live.filter(affected)
-    read, unbanded = _read_stored(out_dir, touched, texts.store, known)
+    read, unbanded = read_stored(out_dir, touched, texts.store, known)
     # Only sightings stored before band files existed have texts without bands.
     old_bands, old_sketches = text_bands(unbanded)
     new_bands = pl.concat([new_bands, old_bands])
@@ -202,7 +208,7 @@ def plan_merge(
     # Re-merging everything reads every segment anyway: write them back as one, compacted.
     # It also sees every text, so the merge counts each bucket's size itself.
     stays = touched if stored.current else touched.clear()
-    oversized = _oversized(bands, sightings["text_hash"]) if stored.current else pl.Series()
+    oversized = buckets.oversized(bands, sightings["text_hash"]) if stored.current else pl.Series()
     return MergeWork(
         sightings=sightings,
         placed=pl.concat([touched, removed]).select("paper_id", "month", "topic").unique(),
@@ -235,97 +241,6 @@ def key_sightings(
         .select(HELD_SIGHTING.names())
         .cast(HELD_SIGHTING)
     )
-
-
-def _split_live(bands: pl.DataFrame, texts: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The bands of texts some live sighting has (a bucket's size counts those alone), and
-    the others."""
-    is_live = pl.col("text_hash").is_in(texts.drop_nulls().unique().implode())
-    return bands.filter(is_live), bands.filter(~is_live)
-
-
-def _oversized(bands: pl.DataFrame, texts: pl.Series) -> pl.Series:
-    """The buckets of `texts` that more texts share than a bucket may hold."""
-    theirs = bands.filter(pl.col("text_hash").is_in(texts.drop_nulls().unique().implode()))
-    sizes = _bucket_sizes(bands, theirs["hash"].unique())
-    return sizes.filter(pl.col("len") > minhash.MAX_BUCKET)["hash"]
-
-
-def _regrouped(bands: pl.DataFrame, added: pl.DataFrame, dropped: pl.DataFrame) -> pl.Series:
-    """The texts of every bucket this run took past the bucket limit or back under it:
-    `bands` are the live texts' after the run, `added` those of its new texts and `dropped`
-    those of texts no sighting has any more.
-
-    No pair is found through an oversized bucket, so such a bucket's members must be
-    re-merged: their papers may split or join as a build of everything would make them.
-    Only the buckets of added or dropped texts can change; their sizes before the run are
-    those after it, less the texts added, plus the texts dropped.
-    """
-    grown = (
-        pl.concat([added.select("hash", step=pl.lit(1)), dropped.select("hash", step=pl.lit(-1))])
-        .group_by("hash")
-        .agg(grown=pl.col("step").sum())
-    )
-    after = pl.col("len").fill_null(0).cast(pl.Int64)
-    sizes = grown.join(_bucket_sizes(bands, grown["hash"]), on="hash", how="left").select(
-        "hash", after=after, before=after - pl.col("grown")
-    )
-    limit = minhash.MAX_BUCKET
-    flipped = sizes.filter((pl.col("before") > limit) != (pl.col("after") > limit))["hash"]
-    if flipped.is_empty():
-        return pl.Series("text_hash", [], dtype=pl.UInt64)
-    return bands.filter(pl.col("hash").is_in(flipped.implode()))["text_hash"].unique()
-
-
-def _bucket_sizes(bands: pl.DataFrame, buckets: pl.Series) -> pl.DataFrame:
-    """How many texts share each of `buckets`: `hash`, `len`."""
-    return bands.filter(pl.col("hash").is_in(buckets.implode())).group_by("hash").len()
-
-
-def _read_stored(
-    out_dir: Path, touched: pl.DataFrame, store: TextStore, known: pl.Series
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read the affected sightings from their segments, with their keys and former paper.
-
-    Their abstracts go to `store`, a segment at a time. Also returns the texts it added
-    that are not among the `known` (imploded) texts with bands (TEXTS rows).
-    """
-    parts, unbanded = [pl.DataFrame(schema=KEYED_SIGHTING)], [pl.DataFrame(schema=TEXTS)]
-    for found in _stored_rows(out_dir, touched):
-        added = store.add(found.select("text_hash", "abstract"))
-        unbanded.append(added.filter(~pl.col("text_hash").is_in(known)))
-        parts.append(found.select(KEYED_SIGHTING.names()).cast(KEYED_SIGHTING))
-    return pl.concat(parts), pl.concat(unbanded)
-
-
-def _read_texts(out_dir: Path, rows: pl.DataFrame) -> pl.DataFrame:
-    """The abstracts of index rows, read from their segments (`text_hash`, `abstract`)."""
-    parts = [pl.DataFrame(schema=TEXTS)]
-    for found in _stored_rows(out_dir, rows):
-        parts.append(found.select(TEXTS.names()).cast(TEXTS))
-    return pl.concat(parts)
-
-
-def _stored_rows(out_dir: Path, touched: pl.DataFrame) -> Iterator[pl.DataFrame]:
-    """The stored rows of index rows, a segment at a time, with their keys and former
-    paper."""
-    for (segment,), rows in touched.group_by(["segment"], maintain_order=True):
-        wanted = rows.select(
-            "sighting_key",
-            "source_file",
-            "line",
-            "title_hash",
-            "text_hash",
-            prior_paper_id="paper_id",
-        )
-        found = (
-            pl.scan_parquet(_segment_path(out_dir, str(segment)))
-            .select(STORED.names())
-            .filter(pl.col("sighting_key").is_in(wanted["sighting_key"].implode()))
-            .collect()
-            .join(wanted, on=["sighting_key", "source_file", "line"], how="inner")
-        )
-        yield found
 
 
 def save_index(
@@ -405,7 +320,7 @@ def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore)
     if not work.fresh.is_empty():
         rows = work.fresh.select(*[n for n in STORED.names() if n != "abstract"], "text_hash")
         parts = (part.select(STORED.names()).cast(STORED) for part in texts.joined(rows))
-        written = atomic_write_parquet_parts(_segment_path(out_dir, run_id), parts, STORED)
+        written = atomic_write_parquet_parts(segment_path(out_dir, run_id), parts, STORED)
         if written != rows.height:
             raise RuntimeError(f"segment {run_id}: {written} of {rows.height} sightings written")
     band_files = tuple(_save_bands(out_dir, run_id, work))
@@ -445,12 +360,6 @@ def _remove_unreferenced(out_dir: Path, current: set[str], segments: set[str]) -
             path.unlink(missing_ok=True)
     if LEGACY not in segments:
         (out_dir / LEGACY_SIGHTINGS).unlink(missing_ok=True)
-
-
-def _segment_path(out_dir: Path, segment: str) -> Path:
-    if segment == LEGACY:
-        return out_dir / LEGACY_SIGHTINGS
-    return out_dir / SEGMENTS / f"{segment}.parquet"
 
 
 def _read_state(out_dir: Path) -> dict[str, Any] | None:
