@@ -2,15 +2,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from paperset.dedup.minhash import (
-    BAND_SCHEMA,
-    PAIR_SCHEMA,
-    band_hashes,
-    candidate_pairs,
-    likely_pairs,
-    near_duplicate_pairs,
-    text_bands,
-)
+from paperset.dedup.minhash import BAND_SCHEMA, PAIR_SCHEMA, band_hashes, text_bands
+from paperset.dedup.pairs import candidate_pairs, likely_pairs, near_duplicate_pairs
 from paperset.dedup.shingles import jaccard, word_hashes
 
 ADAPTIVE_RANK = (

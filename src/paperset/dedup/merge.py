@@ -13,7 +13,8 @@ from paperset.dedup.clusters import (
     exact_edges,
     without_boilerplate_links,
 )
-from paperset.dedup.minhash import keyed_by_text, near_duplicate_pairs
+from paperset.dedup.minhash import keyed_by_text
+from paperset.dedup.pairs import near_duplicate_pairs
 from paperset.dedup.survivorship import (
     assign_paper_ids,
     carry_aliases,
@@ -57,7 +58,7 @@ def merge_duplicates(
     their `abstract`, or its `text_hash` and `texts` to read it from;
     `previous` is the committed dataset, for the aliases of papers whose id changes.
     `bands`, `oversized` and `sketches` are what is known of the texts already (see
-    `minhash.near_duplicate_pairs`). `near_edges`, from `near_duplicate_edges` on the same
+    `pairs.near_duplicate_pairs`). `near_edges`, from `near_duplicate_edges` on the same
     sightings, are used instead of finding them here: the caller can then free the bands
     before the papers are built.
     """
@@ -90,7 +91,7 @@ def near_duplicate_edges(
     texts: Texts,
 ) -> pl.DataFrame:
     """The `abstract` edges (EDGE_SCHEMA) between sightings (with `text_hash`), numbered by
-    their row, whose abstracts are near duplicates (see `minhash.near_duplicate_pairs`)."""
+    their row, whose abstracts are near duplicates (see `pairs.near_duplicate_pairs`)."""
     pairs = near_duplicate_pairs(
         sightings.select("text_hash").with_row_index("node"),
         bands=bands,

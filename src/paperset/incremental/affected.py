@@ -18,7 +18,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from paperset.dedup.minhash import THRESHOLD, verified_pairs
+from paperset.dedup.minhash import THRESHOLD
+from paperset.dedup.pairs import verified_pairs
 from paperset.storage.spill import Texts
 
 TextReader = Callable[[pl.DataFrame], pl.DataFrame]
