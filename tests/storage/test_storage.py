@@ -74,7 +74,7 @@ def test_partitions_written_a_slice_of_rows_at_a_time_give_the_same_files(
 ) -> None:
     papers = frame(*STATE_A, paper(3), paper(4, day="2024-07-15"))
     commit(papers, tmp_path / "whole")
-    monkeypatch.setattr("paperset.storage.commit.STAGE_ROWS", stage_rows)
+    monkeypatch.setattr("paperset.storage.staging.STAGE_ROWS", stage_rows)
     commit(papers, tmp_path / "sliced")
     assert snapshot(tmp_path / "sliced") == snapshot(tmp_path / "whole")
     assert len(snapshot(tmp_path / "whole")) == 5
