@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from paperset.errors import PaperNotFound
-from paperset.incremental.merge_index import sighting_papers
+from paperset.incremental.state import sighting_papers
 from paperset.storage import read_papers
 from paperset.storage.layout import RUNS_DIR
 from paperset.topics.assign import shipped_model, topic_probabilities

@@ -27,15 +27,14 @@ from paperset.incremental.ledger import Plan, load_ledger, plan_reads, save_ledg
 from paperset.incremental.merge_index import (
     MergeWork,
     after_merge,
-    dataset_totals,
     key_sightings,
     load_index,
     plan_merge,
     save_index,
-    state_settings,
     store_segment,
     without_bands,
 )
+from paperset.incremental.state import dataset_totals, state_settings
 from paperset.incremental.update import apply_papers, read_before
 from paperset.ingest.batches import batches_of, ingest_batch, read_dumps
 from paperset.ingest.clean import clean_frame

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from paperset.incremental.merge_index import sighting_papers
+from paperset.incremental.state import sighting_papers
 from paperset.ingest.clean import clean_text
 from paperset.ingest.quarantine import QUARANTINE_DIR
 from paperset.storage import read_papers

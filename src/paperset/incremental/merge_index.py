@@ -28,50 +28,34 @@ from typing import Any
 
 import polars as pl
 
-from paperset.dedup.keys import title_key
 from paperset.dedup.merge import LINKS
-from paperset.dedup.minhash import SKETCHES, TEXT_BANDS, text_bands, text_hash
+from paperset.dedup.minhash import SKETCHES, TEXT_BANDS, text_bands
 from paperset.dedup.sightings import HELD_SIGHTING
-from paperset.hashing import stable_hash
 from paperset.incremental import buckets
 from paperset.incremental.affected import affected_sightings
 from paperset.incremental.segments import (
     KEYED_SIGHTING,
-    LEGACY,
-    LEGACY_SIGHTINGS,
-    SEGMENTS,
     STORED,
     read_stored,
     read_texts,
     segment_path,
+)
+from paperset.incremental.state import (
+    INDEX,
+    MAX_BAND_FILES,
+    STATE_FILE,
+    legacy_index,
+    read_state,
+    remove_unreferenced,
+    with_title_hash,
 )
 from paperset.storage.fsio import (
     atomic_write_bytes,
     atomic_write_parquet,
     atomic_write_parquet_parts,
 )
-from paperset.storage.layout import META, PARTITION_PATH
+from paperset.storage.layout import META
 from paperset.storage.spill import RunTexts, TextStore
-
-STATE_VERSION = 2  # 2: papers placed by month, not date
-STATE_FILE = META / "merge-state.json"
-MAX_BAND_FILES = 32
-
-KEYS = pl.Schema({"arxiv_id": pl.String(), "title_hash": pl.UInt64(), "text_hash": pl.UInt64()})
-INDEX = pl.Schema(
-    {
-        "sighting_key": pl.UInt64(),
-        "source_file": pl.String(),
-        "line": pl.Int64(),
-        "segment": pl.String(),
-        "first_seen": pl.Datetime("us", "UTC"),
-        **KEYS,
-        "paper_id": pl.String(),
-        "month": pl.String(),
-        "topic": pl.String(),
-        "titled": pl.Boolean(),
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -107,38 +91,12 @@ class MergeWork:
     everything: bool  # True when every sighting is affected
 
 
-def with_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add the keys a sighting is matched on besides its arXiv id: stable hashes of its
-    title key and abstract (null where there is none: `stable_hash` hashes a null as "")."""
-    return with_title_hash(frame.with_columns(text_hash()))
-
-
-def with_title_hash(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `title_hash`, a stable hash of the title key, null where there is none.
-
-    The keys are hashed as one Series: as a `map_batches` expression in `with_columns`,
-    the same took ~3x longer on a million titles.
-    """
-    keys = frame.select(title_key(pl.col("title"))).to_series()
-    return frame.with_columns(title_hash=pl.when(keys.is_not_null()).then(stable_hash(keys)))
-
-
-def state_settings(taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
-    """The settings an index is only valid under: change one and every paper is re-made."""
-    return {
-        "version": STATE_VERSION,
-        "layout": PARTITION_PATH,
-        "taxonomy": taxonomy,
-        "near_duplicates": near_duplicates,
-    }
-
-
 def load_index(out_dir: Path, settings: dict[str, Any], dataset_run_id: str | None) -> MergeIndex:
     """Read the current index; say whether it matches the dataset and the settings."""
-    state = _read_state(out_dir)
+    state = read_state(out_dir)
     if state is None:
         no_bands, no_links = pl.DataFrame(schema=TEXT_BANDS), pl.DataFrame(schema=LINKS)
-        return MergeIndex(_legacy_index(out_dir), no_bands, no_links, current=False)
+        return MergeIndex(legacy_index(out_dir), no_bands, no_links, current=False)
     index = pl.read_parquet(out_dir / META / state["index"]).cast(INDEX)
     band_files = tuple(state["bands"])
     bands = pl.concat(
@@ -148,16 +106,6 @@ def load_index(out_dir: Path, settings: dict[str, Any], dataset_run_id: str | No
     links = pl.read_parquet(out_dir / META / state["links"]).cast(LINKS)
     current = state.get("settings") == settings and state.get("dataset_run_id") == dataset_run_id
     return MergeIndex(index, bands, links, current, band_files)
-
-
-def sighting_papers(out_dir: Path) -> pl.DataFrame:
-    """The paper each live sighting belongs to: `source_file`, `line`, `paper_id`."""
-    state = _read_state(out_dir)
-    if state is None:
-        return pl.DataFrame(schema={k: INDEX[k] for k in ("source_file", "line", "paper_id")})
-    return pl.read_parquet(
-        out_dir / META / state["index"], columns=["source_file", "line", "paper_id"]
-    )
 
 
 def plan_merge(
@@ -285,7 +233,7 @@ def save_index(
     }
     atomic_write_bytes(out_dir / STATE_FILE, (json.dumps(state, indent=2) + "\n").encode())
     keep = {*names.values(), *band_files}
-    _remove_unreferenced(out_dir, keep, set(index["segment"].unique().to_list()))
+    remove_unreferenced(out_dir, keep, set(index["segment"].unique().to_list()))
     return index
 
 
@@ -346,61 +294,3 @@ def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:
     untouched = ~pl.col("text_a").is_in(remerged) & ~pl.col("text_b").is_in(remerged)
     kept = work.links.filter(untouched)
     return pl.concat([kept, cut_links.cast(LINKS)]).unique().sort("text_a", "text_b")
-
-
-def _remove_unreferenced(out_dir: Path, current: set[str], segments: set[str]) -> None:
-    """Delete index, band and link files the state no longer names, and unused segments."""
-    meta = out_dir / META
-    kinds = ("index", "bands", "links")
-    for path in [path for kind in kinds for path in meta.glob(f"{kind}-*.parquet")]:
-        if path.name not in current:
-            path.unlink(missing_ok=True)
-    for path in (out_dir / SEGMENTS).glob("*.parquet"):
-        if path.stem not in segments:
-            path.unlink(missing_ok=True)
-    if LEGACY not in segments:
-        (out_dir / LEGACY_SIGHTINGS).unlink(missing_ok=True)
-
-
-def _read_state(out_dir: Path) -> dict[str, Any] | None:
-    try:
-        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(state, dict) or not {"index", "links", "bands"} <= state.keys():
-        return None
-    names = [state["index"], state["links"], *state["bands"]]
-    if not all((out_dir / META / str(name)).is_file() for name in names):
-        return None
-    return state
-
-
-def _legacy_index(out_dir: Path) -> pl.DataFrame:
-    """An index over the one sightings file of datasets made before the index existed.
-
-    The file becomes the segment `legacy`: the next run re-merges every sighting, stores
-    them all in its own segment and drops the file.
-    """
-    path = out_dir / LEGACY_SIGHTINGS
-    if not path.is_file():
-        return pl.DataFrame(schema=INDEX)
-    legacy = pl.read_parquet(path)
-    return (
-        with_match_keys(legacy)
-        .with_columns(
-            segment=pl.lit(LEGACY),
-            paper_id="prior_paper_id",
-            month=pl.lit(None, pl.String),
-            topic=pl.lit(None, pl.String),
-            titled=pl.lit(None, pl.Boolean),
-        )
-        .select(INDEX.names())
-        .cast(INDEX)
-    )
-
-
-def dataset_totals(index: pl.DataFrame) -> pl.DataFrame:
-    """One row per paper of the dataset: `paper_id`, `topic`, `titled`, `n_sightings`."""
-    return index.group_by("paper_id").agg(
-        pl.col("topic").first(), pl.col("titled").first(), n_sightings=pl.len()
-    )
