@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.ingest.comments import looks_like_abstract
+from paperset.ingest.comments import paragraph_looks_like_abstract
 from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
 from paperset.ingest.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
@@ -74,7 +74,7 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     sizes = (
         kinds.filter("is_text")
         .group_by("paragraph")
-        .agg(abstract_like=looks_like_abstract(pl.col("line").str.join(" ")))
+        .agg(abstract_like=paragraph_looks_like_abstract(pl.col("line")))
     )
     return (
         kinds.join(sizes, on="paragraph", how="left", maintain_order="left")

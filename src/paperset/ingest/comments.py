@@ -65,3 +65,17 @@ def looks_like_abstract(paragraph: pl.Expr) -> pl.Expr:
         & text.str.contains(SENTENCE_END)
         & ~text.str.slice(0, MARKER_WINDOW).str.contains(COMMENT_MARKERS)
     )
+
+
+def paragraph_looks_like_abstract(line: pl.Expr) -> pl.Expr:
+    """`looks_like_abstract` on a paragraph's lines, as an aggregation in a `group_by`,
+    without joining them: its length, how its last line ends, and the first MARKER_WINDOW
+    characters of its first lines (~3x faster than joining every paragraph first)."""
+    chars = line.str.len_chars().sum() + line.len() - 1
+    head = line.head(4).str.join(" ").str.strip_chars_start().str.slice(0, MARKER_WINDOW)
+    tail = line.last().str.strip_chars_end()
+    return (
+        (chars >= ABSTRACT_CHARS)
+        & tail.str.contains(SENTENCE_END)
+        & ~head.str.contains(COMMENT_MARKERS)
+    )

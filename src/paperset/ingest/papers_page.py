@@ -27,7 +27,10 @@ def parse_hf_papers(lines: pl.LazyFrame) -> pl.LazyFrame:
     """
     paragraphs = _paragraphs(_classify_lines(lines))
     return (
-        paragraphs.with_columns(_is_title().alias("is_title"))
+        paragraphs.with_columns(capable=_title_capable())
+        .with_columns(run=_capable_runs(), followed=_followed_in_file())
+        .with_columns(_is_title().alias("is_title"))
+        .drop("capable", "run", "followed")
         .with_columns(record_no=_starts_record().cast(pl.UInt32).cum_sum())
         .group_by("file_no", "record_no")
         .agg(
@@ -96,16 +99,26 @@ def _is_title() -> pl.Expr:
     ..., and the titles are the odd positions. A run of the other parity holds a cut-off
     record, and only there do shapes decide (`_title_by_shape`).
     """
-    capable = _title_capable()
-    new_file = ~same_file_as_previous()
-    run = (capable & (new_file | ~capable.shift(1).fill_null(False))).cast(pl.UInt32).cum_sum()
-    followed = (pl.col("file_no").shift(-1) == pl.col("file_no")).fill_null(False)
-    position = capable.cast(pl.UInt32).cum_sum().over(run)
-    length = capable.cast(pl.UInt32).sum().over(run)
-    followed_by_abstract = followed.filter(capable).last().over(run)
+    capable = pl.col("capable")
+    # Within a run (`run`, `_capable_runs`): where each paragraph stands, how long the run is,
+    # and whether an abstract follows its last paragraph in the same file.
+    position = capable.cast(pl.UInt32).cum_sum().over("run")
+    length = capable.cast(pl.UInt32).sum().over("run")
+    followed_by_abstract = pl.col("followed").filter(capable).last().over("run")
     pairs_up = (length % 2 == 1) == followed_by_abstract
     by_position = capable & (position % 2 == 1)
     return pl.when(pairs_up).then(by_position).otherwise(_title_by_shape())
+
+
+def _capable_runs() -> pl.Expr:
+    """Number the runs of consecutive title-capable paragraphs of a file."""
+    capable = pl.col("capable")
+    new_file = ~same_file_as_previous()
+    return (capable & (new_file | ~capable.shift(1).fill_null(False))).cast(pl.UInt32).cum_sum()
+
+
+def _followed_in_file() -> pl.Expr:
+    return (pl.col("file_no").shift(-1) == pl.col("file_no")).fill_null(False)
 
 
 def _title_capable() -> pl.Expr:
@@ -126,9 +139,9 @@ def _title_by_shape() -> pl.Expr:
     """
     text = pl.col("text").str.strip_chars_end()
     sentence_end = text.str.ends_with(".")
-    title_like = _title_capable() & ~sentence_end
+    title_like = pl.col("capable") & ~sentence_end
     after_title_like = title_like.shift(1).fill_null(False) & same_file_as_previous()
-    return _title_capable() & ~(after_title_like & sentence_end)
+    return pl.col("capable") & ~(after_title_like & sentence_end)
 
 
 def _starts_record() -> pl.Expr:
