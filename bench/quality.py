@@ -1,7 +1,7 @@
 """Score a build's deduplication against the ground truth.
 
 The build's merge index records every sighting with the paper it now belongs to
-(`merge_index.sighting_papers`: `source_file`, `line`, `paper_id`); the truth names each
+(`state.sighting_papers`: `source_file`, `line`, `paper_id`); the truth names each
 generated record by the same file and line. Joined, they give:
 
 - pair recall: of all pairs of records of one true paper, the share that ended in one paper;
@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from paperset.incremental.merge_index import sighting_papers
+from paperset.incremental.state import sighting_papers
 
 
 def with_links(truth: pl.DataFrame) -> pl.DataFrame:
