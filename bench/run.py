@@ -44,6 +44,7 @@ from bench.measure import prefect_server, run_measured
 from bench.one_file import listing_records, write_one_file
 from bench.quality import dedup_quality, load_assignments
 from bench.readers import reader_benchmark, reader_table
+from paperset.report import RunReport
 
 REPO = Path.cwd()  # run from the repository root, so `-m bench.floor` resolves in children
 MIN_N = 20
@@ -164,15 +165,15 @@ def _outputs(variant: Variant, out: Path) -> dict[str, Any]:
 
 
 def _run_report(out: Path) -> dict[str, Any]:
-    reports = [json.loads(path.read_text()) for path in (out / "runs").glob("*.json")]
+    reports = [RunReport.read(path) for path in (out / "runs").glob("*.json")]
     if not reports:
         return {}
-    latest = max(reports, key=lambda r: r["started_at"])
-    stages = latest["stage_seconds"]
+    latest = max(reports, key=lambda r: r.started_at)
+    stages = latest.stage_seconds
     return {
-        "papers": latest["papers"].get("total"),
-        "records_read": latest["records"].get("read"),
-        "records_quarantined": latest["records"].get("quarantined"),
+        "papers": latest.papers.total,
+        "records_read": latest.records.read,
+        "records_quarantined": latest.records.quarantined,
         "stage_seconds": stages,
         "compute_seconds": round(sum(stages.values()), 3),
     }

@@ -119,4 +119,4 @@ def _publish_summary(report: RunReport) -> None:
         )
     except Exception as error:  # the dataset and runs/<run_id>.json are already written
         logger.warning("could not create the build-summary artifact: %s", error)
-    logger.info("run %s %s: %s papers", report.run_id, report.status, report.papers.get("total"))
+    logger.info("run %s %s: %s papers", report.run_id, report.status, report.papers.total)

@@ -223,6 +223,7 @@ def _build(args: argparse.Namespace) -> int:
     from flows.build import build_dataset
     from flows.summary import print_build_summary
     from paperset.errors import ErrorBudgetExceeded, OutputError
+    from paperset.report import RunReport
 
     try:
         report = build_dataset(
@@ -243,7 +244,7 @@ def _build(args: argparse.Namespace) -> int:
     except Exception as error:  # the flow already logged the traceback
         print(f"paperset: run failed: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
-    print_build_summary(report, args.out)
+    print_build_summary(RunReport.from_json(report), args.out)
     return 0
 
 

@@ -167,7 +167,7 @@ def run(config: BuildConfig, report: RunReport, stages: Stages, progress: Progre
     report.count_partitions(committed)
     report.count_changes(feed, committed.changes)
     report.papers = paper_counts(remade, before.previous, merged.merges, dataset_totals(index))
-    report.papers["sightings_remerged"] = work.sightings.height
+    report.papers.sightings_remerged = work.sightings.height
 
 
 def ingest(

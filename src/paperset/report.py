@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,90 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class FileCounts:
+    """What happened to the raw files found."""
+
+    found: int = 0
+    skipped: int = 0  # hidden, links leaving the folder, FIFOs: each with a warning
+    unchanged: int = 0  # read by an earlier run, same bytes
+    parsed: int = 0
+    quarantined: int = 0  # whole files: binary, unrecognised, unreadable
+    empty: int = 0
+
+
+@dataclass
+class RecordCounts:
+    """Records read, and where each went; the line invariant's two sides."""
+
+    read: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    invariant_holds: bool = True
+    content_lines: int = 0
+    lines_in_records: int = 0
+
+
+@dataclass
+class ErrorBudget:
+    """The share of input quarantined against the run's limit."""
+
+    limit: float = 0.0
+    share: float = 0.0
+    exceeded: bool = False
+
+
+@dataclass
+class PaperCounts:
+    """The dataset after the run, and what the run re-made and merged."""
+
+    total: int = 0
+    remade: int = 0
+    titled: int = 0
+    arxiv_only: int = 0
+    new: int = 0
+    updated: int = 0
+    sightings_merged: int = 0
+    sightings_remerged: int = 0
+    taxonomy_version: str = TAXONOMY_VERSION
+    merges_by_rule: dict[str, int] = field(default_factory=dict)
+    per_topic: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PartitionCounts:
+    """Partition files the commit wrote, removed and left alone."""
+
+    written: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ChangeCounts:
+    """The run's change feed: its file (None when the run changed nothing) and its rows."""
+
+    feed: str | None = None
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    renamed: int = 0
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "files": FileCounts,
+    "records": RecordCounts,
+    "error_budget": ErrorBudget,
+    "papers": PaperCounts,
+    "partitions": PartitionCounts,
+    "changes": ChangeCounts,
+}
+
+
+@dataclass
 class RunReport:
-    """Everything a person needs to know about one run."""
+    """Everything a person needs to know about one run: written once as `runs/<run_id>.json`
+    (`to_json`) and read back through the same types (`read`)."""
 
     run_id: str
     started_at: str
@@ -30,15 +113,36 @@ class RunReport:
     out_dir: str
     status: str = "running"
     failure: str | None = None
-    files: dict[str, int] = field(default_factory=dict)
-    records: dict[str, Any] = field(default_factory=dict)
-    error_budget: dict[str, Any] = field(default_factory=dict)
-    papers: dict[str, Any] = field(default_factory=dict)
-    partitions: dict[str, int] = field(default_factory=dict)
-    changes: dict[str, Any] = field(default_factory=dict)
+    files: FileCounts = field(default_factory=FileCounts)
+    records: RecordCounts = field(default_factory=RecordCounts)
+    error_budget: ErrorBudget = field(default_factory=ErrorBudget)
+    papers: PaperCounts = field(default_factory=PaperCounts)
+    partitions: PartitionCounts = field(default_factory=PartitionCounts)
+    changes: ChangeCounts = field(default_factory=ChangeCounts)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, str | None] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as the JSON object `runs/<run_id>.json` holds."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunReport:
+        """Read a report back; sections missing from older reports take their defaults,
+        and figures they no longer hold are left out."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known and k not in SECTIONS}
+        for name, section in SECTIONS.items():
+            raw = data.get(name) or {}
+            names = {f.name for f in fields(section)}
+            values[name] = section(**{k: v for k, v in raw.items() if k in names})
+        return cls(**values)
+
+    @classmethod
+    def read(cls, path: Path) -> RunReport:
+        """Read `runs/<run_id>.json`."""
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
 
     @contextmanager
     def timing(self, stage: str) -> Iterator[None]:
@@ -57,49 +161,36 @@ class RunReport:
         self, *, found: int, skipped: int, unchanged: int, parsed: int, quarantined: int
     ) -> None:
         """Record what happened to the raw files: read, already ingested, empty or rejected."""
-        self.files = {
-            "found": found,
-            "skipped": skipped,
-            "unchanged": unchanged,
-            "parsed": parsed,
-            "quarantined": quarantined,
-            "empty": found - unchanged - parsed - quarantined,
-        }
+        empty = found - unchanged - parsed - quarantined
+        self.files = FileCounts(found, skipped, unchanged, parsed, quarantined, empty)
 
     def count_partitions(self, committed: CommitResult) -> None:
         """Record how many partition files the commit wrote, removed and left alone."""
-        self.partitions = {
-            "written": len(committed.written),
-            "removed": len(committed.removed),
-            "unchanged": len(committed.unchanged),
-        }
+        self.partitions = PartitionCounts(
+            len(committed.written), len(committed.removed), len(committed.unchanged)
+        )
 
     def count_changes(self, feed: pl.DataFrame, path: Path | None) -> None:
         """Record the change feed: rows per kind of change, and the file (none when the run
         changed nothing, so it wrote no feed)."""
-        counts = feed.group_by("change").len().sort("change")
-        self.changes = {"feed": str(path) if path else None, **dict(counts.iter_rows())}
-        self.outputs["changes"] = str(path) if path else None
+        counts = dict(feed.group_by("change").len().iter_rows())
+        self.changes = ChangeCounts(str(path) if path else None, **counts)
+        self.outputs["changes"] = self.changes.feed
 
     def count_records(self, read: int, accepted: int, rejected: pl.DataFrame) -> None:
         """Record the record counts and check that every record landed in one place."""
         by_reason = _by_reason(rejected)
-        self.records = {
-            "read": read,
-            "accepted": accepted,
-            "quarantined": rejected.height,
-            "quarantined_by_reason": by_reason,
-            "invariant_holds": read == accepted + rejected.height,
-        }
-        if not self.records["invariant_holds"]:
+        holds = read == accepted + rejected.height
+        self.records = RecordCounts(read, accepted, rejected.height, by_reason, holds)
+        if not holds:
             raise InvariantBroken(
                 f"records_read {read} != accepted {accepted} + quarantined {rejected.height}"
             )
 
     def check_lines(self, content_lines: int, lines_in_records: int) -> None:
         """Prove every content line of the raw files landed in exactly one record."""
-        self.records["content_lines"] = content_lines
-        self.records["lines_in_records"] = lines_in_records
+        self.records.content_lines = content_lines
+        self.records.lines_in_records = lines_in_records
         if content_lines != lines_in_records:
             raise InvariantBroken(
                 f"{content_lines} content lines read but {lines_in_records} in records: "
@@ -108,10 +199,10 @@ class RunReport:
 
     def check_error_budget(self, limit: float) -> None:
         """Fail when the quarantined share of records and whole files is over `limit`."""
-        bad = self.records["quarantined"] + self.files.get("quarantined", 0)
-        total = self.records["read"] + self.files.get("quarantined", 0)
+        bad = self.records.quarantined + self.files.quarantined
+        total = self.records.read + self.files.quarantined
         share = bad / total if total else 0.0
-        self.error_budget = {"limit": limit, "share": round(share, 4), "exceeded": share > limit}
+        self.error_budget = ErrorBudget(limit, round(share, 4), share > limit)
         if share > limit:
             raise ErrorBudgetExceeded(
                 f"{bad} of {total} records and files quarantined ({share:.1%}), "
@@ -121,7 +212,7 @@ class RunReport:
     def write(self, out_dir: Path) -> Path:
         """Write the report as `runs/<run_id>.json`, atomically."""
         path = out_dir / RUNS_DIR / f"{self.run_id}.json"
-        atomic_write_json(path, asdict(self))
+        atomic_write_json(path, self.to_json())
         return path
 
 
@@ -136,7 +227,7 @@ def _by_reason(rejected: pl.DataFrame) -> dict[str, int]:
 
 def paper_counts(
     remade: pl.DataFrame, previous: pl.DataFrame, merges: pl.DataFrame, totals: pl.DataFrame
-) -> dict[str, Any]:
+) -> PaperCounts:
     """Totals, titled vs arXiv-only, new and changed papers, merges per rule, per topic.
 
     `remade` are the papers this run re-made and `previous` their rows before it; `merges`
@@ -150,22 +241,21 @@ def paper_counts(
     compared = now.join(known, on="paper_id")
     per_topic = totals["topic"].value_counts(sort=True)
     per_rule = merges["rule"].value_counts(sort=True)
-    return {
-        "total": totals.height,
-        "remade": remade.height,
-        "titled": totals["titled"].sum(),
-        "arxiv_only": (~totals["titled"]).sum(),
-        "new": remade.height - compared.height,
-        "updated": (compared["before"] != compared["after"]).sum(),
-        "sightings_merged": int(totals["n_sightings"].sum() - totals.height),
-        "taxonomy_version": TAXONOMY_VERSION,
-        "merges_by_rule": dict(
+    return PaperCounts(
+        total=totals.height,
+        remade=remade.height,
+        titled=int(totals["titled"].sum()),
+        arxiv_only=int((~totals["titled"]).sum()),
+        new=remade.height - compared.height,
+        updated=int((compared["before"] != compared["after"]).sum()),
+        sightings_merged=int(totals["n_sightings"].sum() - totals.height),
+        merges_by_rule=dict(
             zip(per_rule["rule"].to_list(), per_rule["count"].to_list(), strict=True)
         ),
-        "per_topic": dict(
+        per_topic=dict(
             zip(per_topic["topic"].to_list(), per_topic["count"].to_list(), strict=True)
         ),
-    }
+    )
 
 
 def summary_markdown(report: RunReport) -> str:
@@ -174,24 +264,23 @@ def summary_markdown(report: RunReport) -> str:
     lines = [
         f"# paperset run `{report.run_id}`: {report.status}",
         "",
-        f"- **papers**: {papers.get('total', 0)} "
-        f"({papers.get('titled', 0)} titled, {papers.get('arxiv_only', 0)} arXiv-only), "
-        f"{papers.get('new', 0)} new, {papers.get('updated', 0)} updated",
-        f"- **records**: {records.get('read', 0)} read = {records.get('accepted', 0)} accepted "
-        f"+ {records.get('quarantined', 0)} quarantined",
-        f"- **files**: {report.files}",
-        f"- **partitions**: {report.partitions}",
+        f"- **papers**: {papers.total} ({papers.titled} titled, {papers.arxiv_only} arXiv-only), "
+        f"{papers.new} new, {papers.updated} updated",
+        f"- **records**: {records.read} read = {records.accepted} accepted "
+        f"+ {records.quarantined} quarantined",
+        f"- **files**: {asdict(report.files)}",
+        f"- **partitions**: {asdict(report.partitions)}",
     ]
     if report.failure:
         lines.append(f"- **failure**: {report.failure}")
     lines += ["", "| topic | papers |", "|---|---|"]
-    lines += [f"| {topic} | {n} |" for topic, n in papers.get("per_topic", {}).items()]
+    lines += [f"| {topic} | {n} |" for topic, n in papers.per_topic.items()]
     return "\n".join(lines) + "\n"
 
 
 def topic_table(report: RunReport) -> list[dict[str, Any]]:
     """Papers per topic as table rows, largest first, for the Prefect table artifact."""
-    per_topic = report.papers.get("per_topic", {})
+    per_topic = report.papers.per_topic
     total = sum(per_topic.values()) or 1
     return [
         {"topic": topic, "papers": n, "share": f"{n / total:.1%}"}

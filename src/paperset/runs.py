@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from paperset.report import RunReport
 from paperset.storage.layout import RUNS_DIR, Layout
 from paperset.storage.manifest import load_manifest
 
 
-def load_runs(out_dir: Path, limit: int = 10) -> list[dict[str, Any]]:
+def load_runs(out_dir: Path, limit: int = 10) -> list[RunReport]:
     """The latest `limit` run reports, newest first (run ids sort by start time)."""
     paths = sorted((out_dir / RUNS_DIR).glob("*.json"), reverse=True)[:limit]
-    return [json.loads(path.read_text()) for path in paths]
+    return [RunReport.read(path) for path in paths]
 
 
-def format_runs(runs: list[dict[str, Any]]) -> str:
+def format_runs(runs: list[RunReport]) -> str:
     """A table of runs: when, outcome, records in and out, papers new and updated."""
     columns = ("read", "quar.", "papers", "new", "upd.")
     lines = [f"{'run':<27} {'status':<10} " + " ".join(f"{c:>7}" for c in columns) + "  failure"]
     for run in runs:
-        records, papers = run.get("records", {}), run.get("papers", {})
-        figures = (
-            records.get("read", "-"),
-            records.get("quarantined", "-"),
-            papers.get("total", "-"),
-            papers.get("new", "-"),
-            papers.get("updated", "-"),
-        )
+        records, papers = run.records, run.papers
+        figures = (records.read, records.quarantined, papers.total, papers.new, papers.updated)
         cells = " ".join(f"{figure:>7}" for figure in figures)
-        lines.append(f"{run['run_id']:<27} {run['status']:<10} {cells}  {run.get('failure') or ''}")
+        lines.append(f"{run.run_id:<27} {run.status:<10} {cells}  {run.failure or ''}")
     return "\n".join(lines)
 
 
@@ -40,16 +34,16 @@ def dataset_status(out_dir: Path) -> dict[str, Any]:
     files: dict[str, dict[str, Any]] = manifest.get("files", {})
     months = sorted(_partition_value(name, "month") for name in files if "month=" in name)
     runs = load_runs(out_dir, limit=50)
-    succeeded = [run for run in runs if run["status"] == "succeeded"]
+    succeeded = [run for run in runs if run.status == "succeeded"]
     return {
         "papers": sum(entry["rows"] for entry in files.values()),
         "partitions": len(files),
         "bytes": sum(entry["bytes"] for entry in files.values()),
         "latest_month": months[-1] if months else None,
-        "last_run": runs[0]["run_id"] if runs else None,
-        "last_run_status": runs[0]["status"] if runs else None,
-        "last_run_failure": runs[0].get("failure") if runs else None,
-        "last_success": succeeded[0]["run_id"] if succeeded else None,
+        "last_run": runs[0].run_id if runs else None,
+        "last_run_status": runs[0].status if runs else None,
+        "last_run_failure": runs[0].failure if runs else None,
+        "last_success": succeeded[0].run_id if succeeded else None,
     }
 
 

@@ -78,7 +78,7 @@ def test_a_rerun_with_no_change_writes_no_feed_and_says_so(tmp_path: Path) -> No
     _write(raw, "arxiv_listing_2024-06-30.txt", arxiv_record())
     build_dataset(raw_dir=str(raw), out_dir=str(out))
     again = build_dataset(raw_dir=str(raw), out_dir=str(out), full=True)
-    assert again["changes"] == {"feed": None}
+    assert again["changes"] == {"feed": None, "added": 0, "updated": 0, "removed": 0, "renamed": 0}
     assert len(list((out / "changes").glob("*.parquet"))) == 1
 
 
