@@ -18,11 +18,12 @@ from prefect.states import Failed
 
 from flows import tasks
 from flows.progress import run_progress
+from flows.summary import summary_markdown, topic_table
 from paperset import pipeline
 from paperset.config import BuildConfig
 from paperset.errors import ErrorBudgetExceeded
 from paperset.memory import reuse_freed_memory
-from paperset.report import RunReport, summary_markdown, topic_table
+from paperset.report import RunReport
 
 DEFAULTS = BuildConfig()
 TASKS = pipeline.Stages(

@@ -1,9 +1,11 @@
-"""What `paperset build` prints when it is done: the figures and a query to try."""
+"""How a build tells people about itself: what `paperset build` prints when it is done, and
+the Prefect artifacts of a flow run (the figures, papers per topic)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from paperset.report import RunReport
 
@@ -33,3 +35,33 @@ def print_build_summary(report: RunReport, out: Path) -> None:
         f"hive_types = {{'month': VARCHAR, 'topic': VARCHAR}}) "
         f'GROUP BY topic ORDER BY papers DESC\\"))"'
     )
+
+
+def summary_markdown(report: RunReport) -> str:
+    """Render the report's headline figures as markdown for people and Prefect."""
+    papers, records = report.papers, report.records
+    lines = [
+        f"# paperset run `{report.run_id}`: {report.status}",
+        "",
+        f"- **papers**: {papers.total} ({papers.titled} titled, {papers.arxiv_only} arXiv-only), "
+        f"{papers.new} new, {papers.updated} updated",
+        f"- **records**: {records.read} read = {records.accepted} accepted "
+        f"+ {records.quarantined} quarantined",
+        f"- **files**: {asdict(report.files)}",
+        f"- **partitions**: {asdict(report.partitions)}",
+    ]
+    if report.failure:
+        lines.append(f"- **failure**: {report.failure}")
+    lines += ["", "| topic | papers |", "|---|---|"]
+    lines += [f"| {topic} | {n} |" for topic, n in papers.per_topic.items()]
+    return "\n".join(lines) + "\n"
+
+
+def topic_table(report: RunReport) -> list[dict[str, Any]]:
+    """Papers per topic as table rows, largest first, for the Prefect table artifact."""
+    per_topic = report.papers.per_topic
+    total = sum(per_topic.values()) or 1
+    return [
+        {"topic": topic, "papers": n, "share": f"{n / total:.1%}"}
+        for topic, n in sorted(per_topic.items(), key=lambda item: (-item[1], item[0]))
+    ]

@@ -256,33 +256,3 @@ def paper_counts(
             zip(per_topic["topic"].to_list(), per_topic["count"].to_list(), strict=True)
         ),
     )
-
-
-def summary_markdown(report: RunReport) -> str:
-    """Render the report's headline figures as markdown for people and Prefect."""
-    papers, records = report.papers, report.records
-    lines = [
-        f"# paperset run `{report.run_id}`: {report.status}",
-        "",
-        f"- **papers**: {papers.total} ({papers.titled} titled, {papers.arxiv_only} arXiv-only), "
-        f"{papers.new} new, {papers.updated} updated",
-        f"- **records**: {records.read} read = {records.accepted} accepted "
-        f"+ {records.quarantined} quarantined",
-        f"- **files**: {asdict(report.files)}",
-        f"- **partitions**: {asdict(report.partitions)}",
-    ]
-    if report.failure:
-        lines.append(f"- **failure**: {report.failure}")
-    lines += ["", "| topic | papers |", "|---|---|"]
-    lines += [f"| {topic} | {n} |" for topic, n in papers.per_topic.items()]
-    return "\n".join(lines) + "\n"
-
-
-def topic_table(report: RunReport) -> list[dict[str, Any]]:
-    """Papers per topic as table rows, largest first, for the Prefect table artifact."""
-    per_topic = report.papers.per_topic
-    total = sum(per_topic.values()) or 1
-    return [
-        {"topic": topic, "papers": n, "share": f"{n / total:.1%}"}
-        for topic, n in sorted(per_topic.items(), key=lambda item: (-item[1], item[0]))
-    ]
