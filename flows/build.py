@@ -11,14 +11,13 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
 from flows import tasks
 from flows.progress import run_progress
-from flows.summary import summary_markdown, topic_table
+from flows.summary import publish_summary
 from paperset import pipeline
 from paperset.config import BuildConfig
 from paperset.errors import ErrorBudgetExceeded
@@ -76,7 +75,7 @@ def build_dataset(
         # raises `error` for a caller of the flow, just as if it had been raised here.
         return Failed(message=report.failure, data=error)  # type: ignore[return-value]
     finally:
-        _publish_summary(report)
+        publish_summary(report)
     return asdict(report)
 
 
@@ -100,24 +99,3 @@ def _run_id(when: dt.datetime) -> str:
     same for runs minutes apart)."""
     suffix = str(flow_run.id or "local").replace("-", "")[-8:]
     return f"{when:%Y%m%dT%H%M%SZ}-{suffix}"
-
-
-def _publish_summary(report: RunReport) -> None:
-    """Show the run's summary in Prefect; the report file is the record, this is a courtesy.
-
-    A committed run must not turn into a failed one because the API is unreachable. Nothing
-    is shown for a run refused before it started (no report was written).
-    """
-    if "report" not in report.outputs:
-        return
-    logger = get_run_logger()
-    try:
-        create_markdown_artifact(
-            markdown=summary_markdown(report), key="build-summary", description="paperset build"
-        )
-        create_table_artifact(
-            table=topic_table(report), key="build-topics", description="papers per topic"
-        )
-    except Exception as error:  # the dataset and runs/<run_id>.json are already written
-        logger.warning("could not create the build-summary artifact: %s", error)
-    logger.info("run %s %s: %s papers", report.run_id, report.status, report.papers.total)

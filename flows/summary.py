@@ -7,6 +7,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
 from paperset.report import RunReport
 
 
@@ -65,3 +68,24 @@ def topic_table(report: RunReport) -> list[dict[str, Any]]:
         {"topic": topic, "papers": n, "share": f"{n / total:.1%}"}
         for topic, n in sorted(per_topic.items(), key=lambda item: (-item[1], item[0]))
     ]
+
+
+def publish_summary(report: RunReport) -> None:
+    """Show the run's summary in Prefect; the report file is the record, this is a courtesy.
+
+    A committed run must not turn into a failed one because the API is unreachable. Nothing
+    is shown for a run refused before it started (no report was written).
+    """
+    if "report" not in report.outputs:
+        return
+    logger = get_run_logger()
+    try:
+        create_markdown_artifact(
+            markdown=summary_markdown(report), key="build-summary", description="paperset build"
+        )
+        create_table_artifact(
+            table=topic_table(report), key="build-topics", description="papers per topic"
+        )
+    except Exception as error:  # the dataset and runs/<run_id>.json are already written
+        logger.warning("could not create the build-summary artifact: %s", error)
+    logger.info("run %s %s: %s papers", report.run_id, report.status, report.papers.total)
