@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from conftest import REPO
 from helpers import ABSTRACT, arxiv_record, hf_page, parse
+from helpers import build as build_dataset
 
-from flows.build import build_dataset
 from paperset.real_eval import evaluate_real
 from paperset.storage import read_papers
 
@@ -77,7 +77,6 @@ def _build(tmp_path: Path, dumps: dict[str, str]) -> pl.DataFrame:
     return read_papers(tmp_path / "out")
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_a_page_and_a_listing_with_an_identical_short_abstract_are_one_paper(
     tmp_path: Path,
 ) -> None:
@@ -95,7 +94,6 @@ def test_a_page_and_a_listing_with_an_identical_short_abstract_are_one_paper(
     ]
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_boilerplate_under_two_arxiv_ids_joins_nothing(tmp_path: Path) -> None:
     papers = _build(
         tmp_path,
@@ -115,7 +113,6 @@ def test_boilerplate_under_two_arxiv_ids_joins_nothing(tmp_path: Path) -> None:
     assert papers.filter(pl.col("title").is_not_null())["arxiv_id"].to_list() == [None]
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_the_real_slice_is_read_merged_and_filled_exactly_as_its_truth(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(REAL_SLICE / "raw", raw)

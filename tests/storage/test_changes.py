@@ -8,12 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from helpers import ABSTRACT, OTHER_ABSTRACT, arxiv_record, hf_page
+from helpers import build as build_dataset
 
-from flows.build import build_dataset
+from paperset.errors import ErrorBudgetExceeded
 from paperset.storage import read_papers
 from paperset.storage.changes import apply_changes, feed_path, net_changes
-
-pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 TWENTY_WORDS = (
     "We prove that every planar graph with girth at least five admits a proper coloring "
@@ -85,8 +84,8 @@ def test_a_rerun_with_no_change_writes_no_feed_and_says_so(tmp_path: Path) -> No
 def test_a_run_over_the_error_budget_writes_no_feed(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
     _write(raw, "bad.txt", arxiv_record(created="2024-13-45"))
-    state = build_dataset(raw_dir=str(raw), out_dir=str(out), return_state=True)
-    assert state.is_failed()
+    with pytest.raises(ErrorBudgetExceeded):
+        build_dataset(raw_dir=str(raw), out_dir=str(out))
     assert not (out / "changes").exists() or not any((out / "changes").iterdir())
 
 
