@@ -33,18 +33,14 @@ def _changes(args: argparse.Namespace) -> int:
     import polars as pl
 
     from flows.cli_ops import dataset_folder
-    from paperset.storage.changes import committed_feeds, net_changes
+    from paperset.runs import feeds_since
+    from paperset.storage.changes import net_changes
     from paperset.storage.layout import Layout
-    from paperset.storage.manifest import load_manifest
 
     out = dataset_folder(args.out)
     if args.since is not None and not (Layout(out).runs / f"{args.since}.json").is_file():
         raise UsageError(f"--since {args.since!r} is not a run of {str(out)!r} (see paperset runs)")
-    feeds = committed_feeds(out, load_manifest(Layout(out)))
-    if args.since is not None:
-        # The feeds committed after that run's: none of them if it committed nothing since.
-        later = [i for i, path in enumerate(feeds) if path.stem == args.since]
-        feeds = feeds[later[0] + 1 :] if later else [p for p in feeds if p.stem > args.since]
+    feeds = feeds_since(out, args.since)
     net = net_changes([pl.read_parquet(path) for path in feeds])
     counts = dict(net.group_by("change").len().sort("change").iter_rows())
     summary = ", ".join(f"{n} {change}" for change, n in counts.items()) or "no change"

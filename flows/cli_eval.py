@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,10 @@ def _build_and_compare(real: Path, out: Path) -> int:
     try:
         build_dataset(raw_dir=str(real / "raw"), out_dir=str(out), full=True)
     except Exception as error:  # the flow already logged the traceback
-        print(f"paperset: eval-real: the build failed: {type(error).__name__}: {error}")
+        print(
+            f"paperset: eval-real: the build failed: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     print(format_real_evaluation(evaluate_real(out, real)))
     return 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from paperset.report import RunReport
+from paperset.storage.changes import committed_feeds
 from paperset.storage.layout import RUNS_DIR, Layout
 from paperset.storage.manifest import load_manifest
 
@@ -14,6 +16,25 @@ def load_runs(out_dir: Path, limit: int = 10) -> list[RunReport]:
     """The latest `limit` run reports, newest first (run ids sort by start time)."""
     paths = sorted((out_dir / RUNS_DIR).glob("*.json"), reverse=True)[:limit]
     return [RunReport.read(path) for path in paths]
+
+
+def feeds_since(out_dir: Path, run_id: str | None) -> list[Path]:
+    """The change feeds committed after run `run_id` (every one when None), oldest first.
+
+    Builds hold the writer lock one at a time, so a run that started later committed later:
+    the feeds are those of runs started after that one, whether or not it changed anything.
+    """
+    feeds = committed_feeds(out_dir, load_manifest(Layout(out_dir)))
+    if run_id is None:
+        return feeds
+    since = _started(out_dir, run_id)
+    return [feed for feed in feeds if _started(out_dir, feed.stem) > since]
+
+
+def _started(out_dir: Path, run_id: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(
+        RunReport.read(out_dir / RUNS_DIR / f"{run_id}.json").started_at
+    )
 
 
 def format_runs(runs: list[RunReport]) -> str:

@@ -122,3 +122,30 @@ def _to_day_layout(out: Path) -> None:
         **{k: v for k, v in state["settings"].items() if k in ("taxonomy", "near_duplicates")},
     }
     state_file.write_text(json.dumps(state))
+
+
+def test_paperset_changes_prints_and_writes_the_net_changes_since_a_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _write(raw, "arxiv_listing_2024-06-30.txt", arxiv_record())
+    first = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    _write(raw, "hf_papers_2024-07-09.txt", hf_page(("In Context", OTHER_ABSTRACT), date="Jul 9"))
+    second = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    unchanged = build_dataset(raw_dir=str(raw), out_dir=str(out))
+    capsys.readouterr()
+
+    net = tmp_path / "net.parquet"
+    assert (
+        main(["changes", "--out", str(out), "--since", first["run_id"], "--write", str(net)]) == 0
+    )
+    assert "1 committed runs since" in capsys.readouterr().out
+    assert pl.read_parquet(net).equals(
+        net_changes([pl.read_parquet(feed_path(out, second["run_id"]))])
+    )
+    assert main(["changes", "--out", str(out), "--since", unchanged["run_id"]]) == 0
+    assert "0 committed runs since" in capsys.readouterr().out
+    assert main(["changes", "--out", str(out), "--since", "20200101T000000Z-nosuchrun"]) == 2
+    assert "is not a run of" in capsys.readouterr().err

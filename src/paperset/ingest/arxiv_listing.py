@@ -59,7 +59,7 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Mark each line's kind and number the records.
 
     A record ends with its dates line. A record also ends early — it was cut off — when a
-    paragraph that looks like an abstract, not a comment (`comments.looks_like_abstract`),
+    paragraph that looks like an abstract, not a comment (`comments.paragraph_looks_like_abstract`),
     follows other text, or any text follows its id line: that text starts the next record.
     Records are numbered across files (no per-file window, which is slow) and always
     grouped with `file_no`, so a record never spans two files.
