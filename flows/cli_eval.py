@@ -45,7 +45,7 @@ def _eval_real(args: argparse.Namespace) -> int:
 
 
 def _build_and_compare(real: Path, out: Path) -> int:
-    from flows.cli import check_output, quiet_prefect
+    from flows.preflight import check_output, quiet_prefect
 
     check_output(out)
     quiet_prefect()

@@ -42,7 +42,8 @@ def register(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.cli import EXIT_FAILED, UsageError, check_output, check_scale_out, quiet_prefect
+    from flows.cli import EXIT_FAILED, UsageError
+    from flows.preflight import check_output, check_scale_out, quiet_prefect
 
     if not args.raw.is_dir():
         raise UsageError(f"raw folder {str(args.raw)!r} does not exist or is not a folder")

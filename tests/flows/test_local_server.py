@@ -60,7 +60,7 @@ def test_no_or_unreadable_address_means_no_server(tmp_path: Path, content: str |
 def test_build_uses_the_server_of_serve_unless_an_api_is_set(
     tmp_path: Path, healthy_api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.cli import use_running_server
+    from flows.preflight import use_running_server
 
     write_address(tmp_path, healthy_api)
     monkeypatch.setenv("PREFECT_API_URL", "http://elsewhere/api")
