@@ -46,8 +46,9 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from paperset.errors import UsageError
+    from paperset.topics.fit import TrainConfig
     from paperset.topics.model import save_model, shipped_model_path
-    from paperset.topics.train import TrainConfig, train_from_files
+    from paperset.topics.train import train_from_files
 
     for path in (args.real, args.labels):
         if not path.is_file():

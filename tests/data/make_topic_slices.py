@@ -9,7 +9,7 @@ README.md and MAPPING.md). Run from the repository root:
 - `topics_real_heldout.parquet`: up to HELDOUT_PER_TOPIC held-out labelled papers per first
   label (never trained on), for the accuracy floors;
 - `topics_real_train.parquet`: up to TRAIN_PER_TOPIC papers per training target, not held out;
-- `topic_model_small.npz`: `paperset.topics.train.SMALL` trained on that slice, which a test
+- `topic_model_small.npz`: `paperset.topics.fit.SMALL` trained on that slice, which a test
   retrains.
 """
 
@@ -22,8 +22,9 @@ import polars as pl
 
 from paperset.hashing import stable_hash
 from paperset.topics.evaluate import is_heldout, load_labels
+from paperset.topics.fit import SMALL, train_model
 from paperset.topics.model import save_model
-from paperset.topics.train import PAPER_COLUMNS, SMALL, train_model, training_set, with_targets
+from paperset.topics.train import PAPER_COLUMNS, training_set, with_targets
 
 HERE = Path(__file__).parent
 HELDOUT_PER_TOPIC = 250

@@ -7,16 +7,9 @@ from conftest import REPO
 
 from paperset.topics.assign import shipped_model
 from paperset.topics.evaluate import is_heldout, load_labels
+from paperset.topics.fit import SMALL, TrainConfig, data_fingerprint, train_model
 from paperset.topics.model import read_model
-from paperset.topics.train import (
-    SMALL,
-    TrainConfig,
-    data_fingerprint,
-    read_papers,
-    train_model,
-    training_set,
-    with_targets,
-)
+from paperset.topics.train import read_papers, training_set, with_targets
 
 DATA = REPO / "tests" / "data"
 REAL = REPO.parent / "shared" / "real" / "papers.parquet"
