@@ -30,10 +30,9 @@ from paperset.incremental.merge_index import (
     key_sightings,
     load_index,
     plan_merge,
-    save_index,
-    store_segment,
     without_bands,
 )
+from paperset.incremental.save import save_index, store_segment
 from paperset.incremental.state import dataset_totals, state_settings
 from paperset.incremental.update import apply_papers, read_before
 from paperset.ingest.batches import batches_of, ingest_batch, read_dumps

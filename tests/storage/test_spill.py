@@ -3,11 +3,8 @@
 from pathlib import Path
 
 import polars as pl
-import pytest
 from polars.testing import assert_frame_equal
 
-from paperset.dedup.minhash import SKETCHES, TEXT_BANDS
-from paperset.incremental.merge_index import KEYED_SIGHTING, MergeWork, store_segment
 from paperset.storage.spill import TEXTS, Spill, TextStore
 
 
@@ -57,33 +54,3 @@ def test_a_spill_gives_back_what_was_put_in_order_and_removes_its_files(tmp_path
     assert_frame_equal(spill.take(), pl.concat(parts))
     assert not list((tmp_path / "frames").iterdir())
     assert spill.take().schema == schema  # empty once taken
-
-
-def test_a_segment_is_refused_when_a_sightings_text_is_missing_from_the_store(
-    tmp_path: Path,
-) -> None:
-    # Every stored sighting must keep its abstract: the segment's row count is checked.
-    store = TextStore(tmp_path / "texts")
-    store.add(texts((1, "a kept text")))
-    fresh = pl.DataFrame(
-        [{"sighting_key": 7, "source_file": "a.txt", "line": 1, "text_hash": 2}],
-        schema=KEYED_SIGHTING,
-    )
-    no_bands = pl.DataFrame(schema=TEXT_BANDS)
-    work = MergeWork(
-        sightings=fresh,
-        placed=pl.DataFrame(),
-        kept=pl.DataFrame(),
-        segments=pl.DataFrame(),
-        fresh=fresh,
-        bands=no_bands,
-        new_bands=no_bands,
-        sketches=pl.DataFrame(schema=SKETCHES),
-        band_files=(),
-        oversized=pl.Series([], dtype=pl.UInt64),
-        links=pl.DataFrame(),
-        everything=False,
-    )
-    (tmp_path / "_meta" / "sightings").mkdir(parents=True)
-    with pytest.raises(RuntimeError, match="0 of 1 sightings written"):
-        store_segment(tmp_path, "run-1", work, store)

@@ -21,7 +21,6 @@ affected.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,29 +32,10 @@ from paperset.dedup.minhash import SKETCHES, TEXT_BANDS, text_bands
 from paperset.dedup.sightings import HELD_SIGHTING
 from paperset.incremental import buckets
 from paperset.incremental.affected import affected_sightings
-from paperset.incremental.segments import (
-    KEYED_SIGHTING,
-    STORED,
-    read_stored,
-    read_texts,
-    segment_path,
-)
-from paperset.incremental.state import (
-    INDEX,
-    MAX_BAND_FILES,
-    STATE_FILE,
-    legacy_index,
-    read_state,
-    remove_unreferenced,
-    with_title_hash,
-)
-from paperset.storage.fsio import (
-    atomic_write_bytes,
-    atomic_write_parquet,
-    atomic_write_parquet_parts,
-)
+from paperset.incremental.segments import KEYED_SIGHTING, read_stored, read_texts
+from paperset.incremental.state import INDEX, legacy_index, read_state, with_title_hash
 from paperset.storage.layout import META
-from paperset.storage.spill import RunTexts, TextStore
+from paperset.storage.spill import RunTexts
 
 
 @dataclass(frozen=True)
@@ -191,90 +171,6 @@ def key_sightings(
     )
 
 
-def save_index(
-    out_dir: Path,
-    run_id: str,
-    work: MergeWork,
-    paper_ids: pl.Series,
-    papers: pl.DataFrame,
-    cut_links: pl.DataFrame,
-    settings: dict[str, Any],
-    dataset_run_id: str | None,
-) -> pl.DataFrame:
-    """Store the index, links and bands, then the state naming them (the segment is stored).
-
-    `paper_ids` gives the paper of each of `work.sightings`; `papers` the new `date`,
-    `topic` and title of each affected paper; `cut_links` the merge's links between
-    papers. Returns the new index.
-    """
-    # Stored sightings stay in their segment; fresh ones are in this run's.
-    remade = (
-        work.sightings.with_columns(paper_id=paper_ids)
-        .join(work.segments, on=["sighting_key", "source_file", "line"], how="left")
-        .with_columns(pl.col("segment").fill_null(pl.lit(run_id)))
-        .join(
-            papers.select("paper_id", "month", "topic", titled=pl.col("title").is_not_null()),
-            on="paper_id",
-        )
-    )
-    index = pl.concat([work.kept, remade.select(INDEX.names()).cast(INDEX)]).sort(
-        "source_file", "line"
-    )
-    names = {kind: f"{kind}-{run_id}.parquet" for kind in ("index", "links")}
-    atomic_write_parquet(out_dir / META / names["index"], index)
-    atomic_write_parquet(out_dir / META / names["links"], _kept_links(work, cut_links))
-    band_files = list(work.band_files)
-    state = {
-        **names,
-        "bands": band_files,
-        "settings": settings,
-        "dataset_run_id": dataset_run_id,
-        "run_id": run_id,
-    }
-    atomic_write_bytes(out_dir / STATE_FILE, (json.dumps(state, indent=2) + "\n").encode())
-    keep = {*names.values(), *band_files}
-    remove_unreferenced(out_dir, keep, set(index["segment"].unique().to_list()))
-    return index
-
-
-def _save_bands(out_dir: Path, run_id: str, work: MergeWork) -> list[str]:
-    """Append this run's new bands in a file of their own, or write them all in one."""
-    path = out_dir / META / f"bands-{run_id}.parquet"
-    if work.new_bands is None or len(work.band_files) >= MAX_BAND_FILES:
-        atomic_write_parquet(path, _by_text(work.bands))
-        return [path.name]
-    if work.new_bands.is_empty():
-        return list(work.band_files)
-    atomic_write_parquet(path, _by_text(work.new_bands))
-    return [*work.band_files, path.name]
-
-
-def _by_text(bands: pl.DataFrame) -> pl.DataFrame:
-    """Bands in `text_hash` order, each text's in the order they were made: a stable sort
-    on one integer, skipped when `text_bands` made them in that order already."""
-    if bands["text_hash"].is_sorted():
-        return bands
-    return bands.sort("text_hash", maintain_order=True)
-
-
-def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore) -> MergeWork:
-    """Write this run's segment of sightings, their abstracts read back from `texts`, and
-    its band hashes; keep the names of the band files.
-
-    Called before the merge, while the run holds the least: each part of the segment is
-    built with its abstracts in memory. Files no state names yet are harmless: the next
-    run that saves its state deletes them if they are not the current ones.
-    """
-    if not work.fresh.is_empty():
-        rows = work.fresh.select(*[n for n in STORED.names() if n != "abstract"], "text_hash")
-        parts = (part.select(STORED.names()).cast(STORED) for part in texts.joined(rows))
-        written = atomic_write_parquet_parts(segment_path(out_dir, run_id), parts, STORED)
-        if written != rows.height:
-            raise RuntimeError(f"segment {run_id}: {written} of {rows.height} sightings written")
-    band_files = tuple(_save_bands(out_dir, run_id, work))
-    return replace(work, fresh=work.fresh.clear(), new_bands=None, band_files=band_files)
-
-
 def without_bands(work: MergeWork) -> MergeWork:
     """`work` once its near duplicates are found: no bands or sketches, so they are freed
     before the papers are built."""
@@ -286,11 +182,3 @@ def after_merge(work: MergeWork) -> MergeWork:
     freed before topics and the commit."""
     keys = [name for name in INDEX.names() if name in work.sightings.columns]
     return replace(work, sightings=work.sightings.select(keys))
-
-
-def _kept_links(work: MergeWork, cut_links: pl.DataFrame) -> pl.DataFrame:
-    """Links of the papers left alone, and those the merge just made among the rest."""
-    remerged = work.sightings["text_hash"].drop_nulls().unique().implode()
-    untouched = ~pl.col("text_a").is_in(remerged) & ~pl.col("text_b").is_in(remerged)
-    kept = work.links.filter(untouched)
-    return pl.concat([kept, cut_links.cast(LINKS)]).unique().sort("text_a", "text_b")
