@@ -3,7 +3,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from paperset.taxonomy import TOPIC_SLUGS, Topic
+from paperset.taxonomy import TOPIC_SLUGS
+from paperset.topic_signals import Topic
 from paperset.topics.rules import assign_topics, pattern_signals, topic_scores
 
 

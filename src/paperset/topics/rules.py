@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
-from paperset.taxonomy import FALLBACK_TOPIC, TAXONOMY, Topic
+from paperset.taxonomy import FALLBACK_TOPIC, TAXONOMY
 from paperset.threads import parallel_map
+from paperset.topic_signals import Topic
 
 TITLE_WEIGHT = 3.0
 MIN_SCORE = 4.0
