@@ -222,30 +222,3 @@ def _examples(compared: pl.DataFrame, placed: pl.DataFrame, limit: int = 5) -> d
     where = quarantined.head(limit).select(pl.format("{}:{}", "source_file", "line"))
     examples["valid quarantined"] = where.to_series().to_list()
     return {kind: ids for kind, ids in examples.items() if ids}
-
-
-def format_real_evaluation(result: RealEvaluation) -> str:
-    """The evaluation as the lines `paperset eval-real` prints."""
-    r = result
-    lines = [
-        f"records: {r.records_read} read (truth {r.records_true}) = {r.records_accepted} accepted"
-        f" + {r.records_quarantined} quarantined; {r.valid_quarantined} valid records"
-        f" quarantined; {r.files_miscounted} files read as a different number of records",
-        f"papers:  {r.papers_out} rows (truth {r.papers_true}); {r.papers_split} papers split"
-        f" over several rows; {r.rows_merging_papers} rows merging several papers;"
-        f" {r.wrong_abstract} papers with an abstract none of their sightings shows",
-        *(
-            [
-                f"topics:  {r.topic_accuracy:.2%} of the {r.topics_labelled} papers whose arXiv"
-                " categories decide the topic (MAPPING.md) have an acceptable one"
-            ]
-            if r.topic_accuracy is not None
-            else []
-        ),
-        "fields (share of true papers whose row has the right value):",
-        *(f"  {name:<12} {share:.4%}" for name, share in r.field_agreement.items()),
-    ]
-    if r.examples:
-        lines.append("examples (arXiv ids, paper ids or file:line):")
-        lines.extend(f"  {kind}: {', '.join(ids)}" for kind, ids in r.examples.items())
-    return "\n".join(lines)
