@@ -1,4 +1,5 @@
-"""The README says exactly what works: its tables, snippets and commands are checked here."""
+"""The README says exactly what works: its tables, snippets and commands are checked here,
+and so are the Python snippets of `docs/`."""
 
 import os
 import re
@@ -16,10 +17,16 @@ from paperset.schema import column_table_markdown
 from paperset.taxonomy import taxonomy_table_markdown
 
 README = (REPO / "README.md").read_text()
+DOCS = [path.read_text() for path in sorted((REPO / "docs").glob("*.md"))]
 
 
-def fenced_blocks(info: str) -> list[str]:
-    return re.findall(rf"```{info}\n(.*?)```", README, flags=re.DOTALL)
+def fenced_blocks(info: str, text: str = README) -> list[str]:
+    return re.findall(rf"```{info}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def python_snippets() -> list[str]:
+    """The README's Python snippets, then those of the docs its details moved to."""
+    return fenced_blocks("python") + [s for doc in DOCS for s in fenced_blocks("python", doc)]
 
 
 def between(marker: str) -> str:
@@ -34,7 +41,7 @@ def test_taxonomy_table_is_the_taxonomy() -> None:
     assert between("taxonomy") == taxonomy_table_markdown()
 
 
-@pytest.mark.parametrize("snippet", fenced_blocks("python"), ids=lambda s: s.split("\n")[0][:40])
+@pytest.mark.parametrize("snippet", python_snippets(), ids=lambda s: s.split("\n")[0][:40])
 def test_python_snippets_run_against_a_built_dataset(
     snippet: str,
     built_sample: tuple[Path, dict[str, Any]],

@@ -1,10 +1,10 @@
 """Load the dataset with each analytics tool, partition keys typed: the README's snippets.
 
-Each function is the snippet the README shows for its tool, kept here so the tests prove it
-works. The partition key types are pinned, never inferred: inference reads `month=2024-03`
-as a string in some tools and a date or a number in others; `date` is a column inside the
-files, a date everywhere. DuckDB and pandas are dev dependencies and
-PySpark no dependency at all, so each is imported where it is used.
+Each function is the snippet the README (or, for pyarrow, docs/dataset.md) shows for its tool,
+kept here so the tests prove it works. The partition key types are pinned, never inferred:
+inference reads `month=2024-03` as a string in some tools and a date or a number in others;
+`date` is a column inside the files, a date everywhere. DuckDB and pandas are dev dependencies
+and PySpark no dependency at all, so each is imported where it is used.
 """
 
 from __future__ import annotations
