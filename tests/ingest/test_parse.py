@@ -186,7 +186,7 @@ def test_a_run_of_short_lines_that_cannot_pair_up_falls_back_to_shapes() -> None
     assert records["title"][2] == "Second Title"
 
 
-def test_a_listing_record_with_its_id_line_inside_its_text_keeps_every_line():
+def test_a_listing_record_with_its_id_line_inside_its_text_keeps_every_line() -> None:
     """Texts are slices of the file where their lines are contiguous; an id line among them
     (a malformed record) makes the parser join them line by line instead."""
     inside_abstract = "Abstract one\narXiv:2401.00001\nabstract two.\nCreated: 2024-01-02\n"

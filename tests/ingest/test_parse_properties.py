@@ -121,7 +121,7 @@ def _joined_line_by_line(text: str) -> list[tuple[str, str, str]]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LISTING_FRAGMENTS, max_size=40))
-def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments):
+def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: list[str]) -> None:
     text = "".join(fragments)
     files = pl.DataFrame(
         {"file_no": [0], "text": [text]}, schema={"file_no": pl.UInt32, "text": pl.String}
