@@ -216,7 +216,7 @@ def bench_size(n: int, settings: Settings) -> dict[str, Any]:
         "variants": results,
         "quality": quality,
         "readers": readers,
-        "targets": report.targets(results, quality) + report.reader_targets(readers),
+        "targets": report.targets(results, quality, n) + report.reader_targets(readers),
     }
 
 

@@ -184,3 +184,23 @@ def test_a_run_of_short_lines_that_cannot_pair_up_falls_back_to_shapes() -> None
     records = parse(text)
     assert records["reason"].to_list() == [None, "truncated page: title with no abstract", None]
     assert records["title"][2] == "Second Title"
+
+
+def test_a_listing_record_with_its_id_line_inside_its_text_keeps_every_line() -> None:
+    """Texts are slices of the file where their lines are contiguous; an id line among them
+    (a malformed record) makes the parser join them line by line instead."""
+    inside_abstract = "Abstract one\narXiv:2401.00001\nabstract two.\nCreated: 2024-01-02\n"
+    among_comments = (
+        "An abstract.\n\nComment one\narXiv:2401.00002\nComment two\nCreated: 2024-01-03\n"
+    )
+    regular = (
+        "An  abstract\n line.\n\n  Comment one \n\n \nComment two\n"
+        "arXiv:2401.00003\nCreated: 2024-01-04"
+    )
+    records = parse("\n".join([inside_abstract, among_comments, regular]))
+    assert records.select("abstract", "comments", "arxiv_id").rows() == [
+        ("Abstract one abstract two.", None, "2401.00001"),
+        ("An abstract.", "Comment one; Comment two", "2401.00002"),
+        ("An abstract line.", "Comment one; Comment two", "2401.00003"),
+    ]
+    assert records["raw"][1] == among_comments.strip()

@@ -2,12 +2,15 @@
 
 import datetime as dt
 
+import polars as pl
 from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperset.errors import UnreadableDump
+from paperset.ingest.arxiv_listing import _classify_lines, parse_arxiv_listing
 from paperset.ingest.decode import decode_dump
+from paperset.ingest.lines import explode_lines, file_bytes
 from paperset.ingest.parse import DecodedDump, parse_dumps
 
 SEED_TEXTS = [path.read_text() for path in sorted(SAMPLE.iterdir())]
@@ -76,3 +79,55 @@ def test_mutated_real_dumps_never_raise_and_every_record_is_placed(text: str) ->
 def test_every_content_line_lands_in_exactly_one_record(text: str) -> None:
     parsed = parse_dumps([DecodedDump("f.txt", text, 0.0)], None, 4096, dt.date(2026, 1, 1))
     assert parsed.content_lines == parsed.lines_in_records
+
+
+# Lines a listing's records are made of, and the whitespace that strips or separates them.
+LISTING_FRAGMENTS = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        "\n \n",
+        "\r\n",
+        "arXiv:2407.00912\n",
+        "arXiv:2407.00912 showed",
+        "Created: 2024-06-30\n",
+        "Created: 2024-06-30",
+        "Accepted at ICML 2025.",
+        "We show that a long abstract ends with a full stop. " * 4,
+        "word",
+        " ",
+        "\t",
+        "\u2028",
+        "\x0c",
+        "é",
+    ]
+)
+
+
+def _joined_line_by_line(text: str) -> list[tuple[str, str, str]]:
+    """Each listing record's raw text, abstract and comments, made by joining its lines."""
+    files = pl.DataFrame(
+        {"file_no": [0], "text": [text]}, schema={"file_no": pl.UInt32, "text": pl.String}
+    )
+    classified = _classify_lines(explode_lines(files.lazy())).collect()
+    grouped = classified.group_by("file_no", "record_no", maintain_order=True).agg(
+        pl.col("line").str.join("\n").str.strip_chars().alias("raw"),
+        pl.col("line").filter("is_abstract").str.join("\n").alias("abstract"),
+        pl.col("line").filter("is_comment").str.strip_chars().str.join("; ").alias("comments"),
+        pl.col("line_no").filter(~pl.col("blank")).first().alias("line"),
+    )
+    return grouped.drop_nulls("line").select("raw", "abstract", "comments").rows()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LISTING_FRAGMENTS, max_size=40))
+def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: list[str]) -> None:
+    text = "".join(fragments)
+    files = pl.DataFrame(
+        {"file_no": [0], "text": [text]}, schema={"file_no": pl.UInt32, "text": pl.String}
+    )
+    parsed = parse_arxiv_listing(explode_lines(files.lazy()), file_bytes(files.lazy())).collect()
+    cut = (
+        parsed.sort("record_no").select("raw", "abstract", pl.col("comments").fill_null("")).rows()
+    )
+    assert cut == _joined_line_by_line(text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from paperset.ingest.arxiv_listing import DATES_LINE, ID_LINE, parse_arxiv_listing
-from paperset.ingest.lines import explode_lines
+from paperset.ingest.lines import explode_lines, file_bytes
 from paperset.ingest.listing_dates import date_in_file_name, resolve_listed_on
 from paperset.ingest.papers_page import HEADER_LINES, MONTH_DAY, parse_hf_papers
 from paperset.ingest.records import ARXIV_LISTING, HF_PAPERS, conform
@@ -47,21 +47,24 @@ def parse_dumps(
     """Parse every dump of the batch in one vectorised pass per format."""
     files = _files_frame(dumps, listing_year)
     exploded = explode_lines(files.lazy())
-    formats = _detect_formats(exploded)
-    lines = exploded.join(
-        formats.filter(pl.col("format").is_in([HF_PAPERS, ARXIV_LISTING])),
+    found = _detect_formats(exploded)
+    placed = exploded.join(
+        found.filter(pl.col("format").is_in([HF_PAPERS, ARXIV_LISTING])),
         on="file_no",
         maintain_order="left",
     )
+    # Collected once here: each format's parser and the line count read them.
+    lines_frame, formats_frame = pl.collect_all([placed, found], engine="in-memory")
+    lines, formats = lines_frame.lazy(), formats_frame.lazy()
     file_facts = files.lazy().drop("text")
     hf = resolve_listed_on(
         parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS)).join(
             file_facts, on="file_no", maintain_order="left"
         )
     ).with_columns(pl.coalesce("reason", _listing_date_reason()).alias("reason"))
-    arxiv = parse_arxiv_listing(lines.filter(pl.col("format") == ARXIV_LISTING)).join(
-        file_facts, on="file_no", maintain_order="left"
-    )
+    arxiv = parse_arxiv_listing(
+        lines.filter(pl.col("format") == ARXIV_LISTING), file_bytes(files.lazy())
+    ).join(file_facts, on="file_no", maintain_order="left")
     records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
     unplaced = _unplaced_files(files.lazy(), formats)
     # The in-memory engine runs these plans ~10% faster than the streaming one, and a

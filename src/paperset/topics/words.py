@@ -62,14 +62,13 @@ def word_bounds(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.n
     n = len(data)
     word = np.zeros(n + 2, dtype=bool)
     word[1 : n + 1] = is_word_byte(data)
-    changes = np.flatnonzero(word[1:] != word[:-1])
-    starts, ends = changes[0::2], changes[1::2]
+    inside, before, after = word[1 : n + 1], word[:n], word[2:]
     # A text ending in a word and the next starting with one join: cut them at the bound.
-    bounds = offsets[1:-1] - offsets[0]
-    inside = np.unique(bounds[word[bounds] & word[bounds + 1]])
-    if len(inside):
-        starts = np.sort(np.concatenate([starts, inside]))
-        ends = np.sort(np.concatenate([ends, inside]))
+    # Flags at each text's first byte keep the offsets in order with no sort.
+    bound = np.zeros(n + 1, dtype=bool)
+    bound[offsets[1:-1] - offsets[0]] = True
+    starts = np.flatnonzero(inside & (~before | bound[:n]))
+    ends = np.flatnonzero(inside & (~after | bound[1:])) + 1
     return starts, ends
 
 
