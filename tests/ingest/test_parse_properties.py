@@ -11,6 +11,13 @@ from paperset.errors import UnreadableDump
 from paperset.ingest.arxiv_listing import _classify_lines, parse_arxiv_listing
 from paperset.ingest.decode import decode_dump
 from paperset.ingest.lines import explode_lines, file_bytes
+from paperset.ingest.papers_page import (
+    _followed_in_file,
+    _is_title,
+    _run_starts,
+    _title_by_shape,
+    _title_capable,
+)
 from paperset.ingest.parse import DecodedDump, parse_dumps
 
 SEED_TEXTS = [path.read_text() for path in sorted(SAMPLE.iterdir())]
@@ -131,3 +138,38 @@ def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: lis
         parsed.sort("record_no").select("raw", "abstract", pl.col("comments").fill_null("")).rows()
     )
     assert cut == _joined_line_by_line(text)
+
+
+def _titles_by_windows(paragraphs: pl.DataFrame) -> list[bool]:
+    """Titles of a page's paragraphs, with a window per run (the slower formulation that
+    `papers_page._is_title` replaced)."""
+    capable = pl.col("capable")
+    new_file = ~((pl.col("file_no").shift(1) == pl.col("file_no")).fill_null(False))
+    run = (capable & (new_file | ~capable.shift(1).fill_null(False))).cast(pl.UInt32).cum_sum()
+    position = capable.cast(pl.UInt32).cum_sum().over("run")
+    length = capable.cast(pl.UInt32).sum().over("run")
+    followed_by_abstract = pl.col("followed").filter(capable).last().over("run")
+    pairs_up = (length % 2 == 1) == followed_by_abstract
+    by_position = capable & (position % 2 == 1)
+    title = pl.when(pairs_up).then(by_position).otherwise(_title_by_shape())
+    framed = paragraphs.with_columns(run=run, followed=_followed_in_file())
+    return framed.select(title.fill_null(False)).to_series().to_list()
+
+
+PARAGRAPHS = st.sampled_from(["A Title", "A Title Ending In A Period.", "Short. Abstract."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), PARAGRAPHS), max_size=30))
+def test_titles_of_a_page_equal_their_formulation_by_windows(shapes: list[tuple[int, str]]) -> None:
+    paragraphs = pl.DataFrame(
+        {
+            "file_no": sorted(file for file, _ in shapes),
+            "text": [text for _, text in shapes],
+            "n_lines": [1] * len(shapes),
+        },
+        schema={"file_no": pl.UInt32, "text": pl.String, "n_lines": pl.UInt32},
+    ).with_columns(capable=_title_capable())
+    flagged = paragraphs.with_columns(run_start=_run_starts(), followed=_followed_in_file())
+    titles = flagged.select(_is_title().fill_null(False)).to_series().to_list()
+    assert titles == _titles_by_windows(paragraphs)

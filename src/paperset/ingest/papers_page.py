@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
+from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous, text_between
 from paperset.ingest.records import HF_PAPERS
 
 HEADER_LINES = (
@@ -19,29 +19,42 @@ MONTH_DAY = (
 MAX_TITLE_CHARS = 300
 
 
-def parse_hf_papers(lines: pl.LazyFrame) -> pl.LazyFrame:
+def parse_hf_papers(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFrame:
     """Turn the lines of hf-papers files into one row per record, with a reason if bad.
 
     The result has `listing_month` and `listing_day` (the page date in force at the
     record) for the caller to resolve into `listed_on`, since the year is not in the page.
+    `files` holds each file's text as bytes (`lines.file_bytes`): a paragraph's text is a
+    slice of it.
     """
-    paragraphs = _paragraphs(_classify_lines(lines))
+    paragraphs = _paragraphs(_classify_lines(lines), files)
     return (
         paragraphs.with_columns(capable=_title_capable())
-        .with_columns(run=_capable_runs(), followed=_followed_in_file())
+        .with_columns(run_start=_run_starts(), followed=_followed_in_file())
         .with_columns(_is_title().alias("is_title"))
-        .drop("capable", "run", "followed")
+        .drop("capable", "run_start", "followed")
         .with_columns(record_no=_starts_record().cast(pl.UInt32).cum_sum())
         .group_by("file_no", "record_no")
         .agg(
             pl.col("line").first(),
-            pl.col("text").str.join("\n\n").alias("raw"),
+            pl.col("text").first().alias("first"),
+            pl.col("text").last().alias("last"),
+            pl.len().alias("n_paragraphs"),
             pl.col("text").filter(pl.col("is_title")).first().alias("title"),
-            pl.col("text").filter(~pl.col("is_title")).str.join("\n").alias("abstract"),
+            pl.col("text").filter(~pl.col("is_title")).first().alias("abstract"),
             (~pl.col("is_title")).sum().alias("n_abstract_paragraphs"),
             pl.col("listing_month").first(),
             pl.col("listing_day").first(),
         )
+        # A record is a title and its abstract, or one paragraph (`_starts_record`).
+        .with_columns(
+            pl.when(pl.col("n_paragraphs") == 2)
+            .then(pl.concat_str("first", pl.lit("\n\n"), "last"))
+            .otherwise("first")
+            .alias("raw"),
+            pl.col("abstract").fill_null(""),
+        )
+        .drop("first", "last", "n_paragraphs")
         .with_columns(pl.lit(HF_PAPERS).alias("format"), _reason().alias("reason"))
     )
 
@@ -74,17 +87,23 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _paragraphs(lines: pl.LazyFrame) -> pl.LazyFrame:
+def _paragraphs(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per paragraph of text lines: its lines are contiguous, so its text (its lines
+    joined with `\\n`) is the slice of its file from its first line to its last."""
     return (
         lines.filter(pl.col("kind") == "text")
         .group_by("file_no", "paragraph")
         .agg(
             pl.col("line_no").first().alias("line"),
             pl.len().alias("n_lines"),
-            pl.col("line").str.join("\n").alias("text"),
+            pl.col("start").first(),
+            (pl.col("start") + pl.col("line").str.len_bytes()).last().alias("end"),
             pl.col("listing_month").first(),
             pl.col("listing_day").first(),
         )
+        .join(files, on="file_no", how="left")
+        .with_columns(text=text_between(pl.col("start"), pl.col("end")))
+        .drop("bytes", "start", "end")
         .sort("file_no", "line")
     )
 
@@ -100,21 +119,26 @@ def _is_title() -> pl.Expr:
     record, and only there do shapes decide (`_title_by_shape`).
     """
     capable = pl.col("capable")
-    # Within a run (`run`, `_capable_runs`): where each paragraph stands, how long the run is,
-    # and whether an abstract follows its last paragraph in the same file.
-    position = capable.cast(pl.UInt32).cum_sum().over("run")
-    length = capable.cast(pl.UInt32).sum().over("run")
-    followed_by_abstract = pl.col("followed").filter(capable).last().over("run")
+    # Within a run of title-capable paragraphs: where each stands, how long the run is, and
+    # whether an abstract follows its last paragraph in the same file. Runs are consecutive
+    # rows: counts since the run's start, and the values at its end filled back (the
+    # paragraphs after a run, not capable, are no title whatever they get).
+    so_far = capable.cast(pl.UInt32).cum_sum()
+    position = so_far - pl.when("run_start").then(so_far - 1).forward_fill()
+    goes_on = capable.shift(-1).fill_null(False) & ~pl.col("run_start").shift(-1).fill_null(True)
+    run_end = capable & ~goes_on
+    length = pl.when(run_end).then(position).backward_fill()
+    followed_by_abstract = pl.when(run_end).then(pl.col("followed")).backward_fill()
     pairs_up = (length % 2 == 1) == followed_by_abstract
     by_position = capable & (position % 2 == 1)
     return pl.when(pairs_up).then(by_position).otherwise(_title_by_shape())
 
 
-def _capable_runs() -> pl.Expr:
-    """Number the runs of consecutive title-capable paragraphs of a file."""
+def _run_starts() -> pl.Expr:
+    """The first paragraph of each run of consecutive title-capable paragraphs of a file."""
     capable = pl.col("capable")
     new_file = ~same_file_as_previous()
-    return (capable & (new_file | ~capable.shift(1).fill_null(False))).cast(pl.UInt32).cum_sum()
+    return capable & (new_file | ~capable.shift(1).fill_null(False))
 
 
 def _followed_in_file() -> pl.Expr:

@@ -58,7 +58,7 @@ def parse_dumps(
     lines, formats = lines_frame.lazy(), formats_frame.lazy()
     file_facts = files.lazy().drop("text")
     hf = resolve_listed_on(
-        parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS)).join(
+        parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS), file_bytes(files.lazy())).join(
             file_facts, on="file_no", maintain_order="left"
         )
     ).with_columns(pl.coalesce("reason", _listing_date_reason()).alias("reason"))
