@@ -7,6 +7,9 @@ LaTeX accents become a letter plus a Unicode combining mark, which NFC then comp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import polars as pl
 
 _ACCENT_MARKS = {
@@ -40,6 +43,7 @@ _SPECIAL_LETTERS = {
     "L": "Ł",
 }
 _ESCAPED = "%&#_{}$"
+TEXT_FIELDS = ("title", "abstract", "comments")
 _LETTER = r"([A-Za-z])"
 
 
@@ -48,46 +52,73 @@ def _rx(text: str) -> str:
     return "".join(f"\\{ch}" if not ch.isalnum() else ch for ch in text)
 
 
-def _latex_rules() -> list[tuple[str, str]]:
-    """The (pattern, replacement) passes of `decode_latex`, in order."""
+class LatexRule(NamedTuple):
+    """One pass of `decode_latex`, and the literals one of which any text it matches holds."""
+
+    pattern: str
+    replacement: str
+    triggers: tuple[str, ...]
+
+
+def _latex_rules() -> list[LatexRule]:
+    """The passes of `decode_latex`, in order."""
     # `\\` is a forced line break: a space, and never the start of an escape.
     # Dotless i and j under an accent (`\\'{\\i}`) are plain i and j once composed.
-    rules = [(r"\\\\", " "), (r"\\([ij])\b", "${1}")]
+    rules = [
+        LatexRule(r"\\\\", " ", ("\\\\",)),
+        LatexRule(r"\\([ij])\b", "${1}", ("\\i", "\\j")),
+    ]
     for macro, mark in _ACCENT_MARKS.items():
-        accent = r"\\" + _rx(macro)
+        accent, trigger = r"\\" + _rx(macro), ("\\" + macro,)
         rules += [
-            (r"\{" + accent + r"\s*" + _LETTER + r"\}", "${1}" + mark),
-            (accent + r"\s*\{" + _LETTER + r"\}", "${1}" + mark),
-            (accent + _LETTER, "${1}" + mark),
+            LatexRule(r"\{" + accent + r"\s*" + _LETTER + r"\}", "${1}" + mark, trigger),
+            LatexRule(accent + r"\s*\{" + _LETTER + r"\}", "${1}" + mark, trigger),
+            LatexRule(accent + _LETTER, "${1}" + mark, trigger),
         ]
     for macro, mark in _LETTER_ACCENT_MARKS.items():
+        trigger = ("\\" + macro,)
         rules += [
-            (r"\{\\" + macro + r"\s+" + _LETTER + r"\}", "${1}" + mark),
-            (r"\\" + macro + r"\s*\{" + _LETTER + r"\}", "${1}" + mark),
+            LatexRule(r"\{\\" + macro + r"\s+" + _LETTER + r"\}", "${1}" + mark, trigger),
+            LatexRule(r"\\" + macro + r"\s*\{" + _LETTER + r"\}", "${1}" + mark, trigger),
         ]
     for macro, letter in _SPECIAL_LETTERS.items():
+        trigger = ("\\" + macro,)
         rules += [
-            (r"\{\\" + macro + r"\}", letter),
-            (r"\\" + macro + r"(\{\}|\b)", letter),
+            LatexRule(r"\{\\" + macro + r"\}", letter, trigger),
+            LatexRule(r"\\" + macro + r"(\{\}|\b)", letter, trigger),
         ]
-    return [*rules, (r"\\([" + _rx(_ESCAPED) + r"])", "${1}")]
+    escapes = tuple("\\" + ch for ch in _ESCAPED)
+    return [*rules, LatexRule(r"\\([" + _rx(_ESCAPED) + r"])", "${1}", escapes)]
 
 
 _LATEX_RULES = _latex_rules()
-# Text that no pass matches is left as it is by all of them: one scan tells which is.
-_ANY_LATEX = "|".join(f"(?:{pattern})" for pattern, _ in _LATEX_RULES)
+_TRIGGERS = sorted({trigger for rule in _LATEX_RULES for trigger in rule.triggers})
 
 
-def decode_latex(text: pl.Expr) -> pl.Expr:
+def decode_latex(text: pl.Expr, rules: Sequence[LatexRule] = _LATEX_RULES) -> pl.Expr:
     """Decode LaTeX accent macros (`\\"o`, `\\'{e}`, `{\\c c}`) and escapes (`\\%`)."""
-    for pattern, replacement in _LATEX_RULES:
-        text = text.str.replace_all(pattern, replacement)
+    for rule in rules:
+        text = text.str.replace_all(rule.pattern, rule.replacement)
     return text
 
 
 def may_hold_latex(text: pl.Expr) -> pl.Expr:
-    """Whether `decode_latex` could change the text: some pass of it matches (null: no)."""
-    return text.str.contains(_ANY_LATEX).fill_null(False)
+    """Whether `decode_latex` could change the text: it holds a rule's trigger (null: no)."""
+    return text.str.contains_any(_TRIGGERS).fill_null(False)
+
+
+def rules_for(records: pl.DataFrame) -> list[LatexRule]:
+    """The passes of `decode_latex` that can change any text field of `records`, in order.
+
+    A pass matches only text holding one of its triggers, and no pass writes a backslash,
+    so one whose triggers are nowhere in the records can match neither before nor after the
+    others: leaving it out changes nothing (a property test holds this).
+    """
+    present = set()
+    for field in TEXT_FIELDS:
+        found = records[field].str.extract_many(_TRIGGERS, overlapping=True).explode()
+        present.update(found.drop_nulls().unique().to_list())
+    return [rule for rule in _LATEX_RULES if present.intersection(rule.triggers)]
 
 
 def composed(text: pl.Expr) -> pl.Expr:
@@ -115,20 +146,17 @@ def first_code_url(text: pl.Expr) -> pl.Expr:
     return text.str.extract(f"({CODE_URL})", 1).str.strip_chars_end(".,;:!?)]}'\"")
 
 
-TEXT_FIELDS = ("title", "abstract", "comments")
-
-
-def clean_records(records: pl.LazyFrame) -> pl.LazyFrame:
+def clean_records(records: pl.LazyFrame, rules: Sequence[LatexRule] = _LATEX_RULES) -> pl.LazyFrame:
     """Clean title, abstract and comments; an abstract that cleans to nothing is rejected.
 
-    Only the records some pass of `decode_latex` matches pay for its few dozen regex
-    passes, and only non-ASCII text for the normalisation; the result equals `clean_text`
-    everywhere.
+    Only the records holding a trigger of a pass of `decode_latex` pay for its regex passes
+    (`rules`: all of them, or those `rules_for` the records), and only non-ASCII text for
+    the normalisation; the result equals `clean_text` everywhere.
     """
     numbered = records.with_row_index("_order")
     latex = pl.any_horizontal(may_hold_latex(pl.col(field)) for field in TEXT_FIELDS)
     decoded = numbered.filter(latex).with_columns(
-        decode_latex(pl.col(field)).alias(field) for field in TEXT_FIELDS
+        decode_latex(pl.col(field), rules).alias(field) for field in TEXT_FIELDS
     )
     return (
         pl.concat([decoded, numbered.filter(~latex)])
@@ -148,5 +176,6 @@ def clean_records(records: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def clean_frame(records: pl.DataFrame) -> pl.DataFrame:
-    """Eagerly clean a frame of raw records (see `clean_records`)."""
-    return clean_records(records.lazy()).collect()
+    """Eagerly clean a frame of raw records (see `clean_records`), with only the passes of
+    `decode_latex` that can change them."""
+    return clean_records(records.lazy(), rules_for(records)).collect()
