@@ -11,6 +11,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from paperset.threads import parallel_map
+
 _MULTIPLIER = np.uint64(0x100000001B3)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
@@ -49,11 +51,13 @@ def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     """
     offsets, data = _string_buffers(strings)
     lengths = np.diff(offsets)
-    sums = np.zeros(len(lengths), dtype=np.uint64)
     bounds = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], CHUNK_BYTES), side="right")
     edges = np.unique(np.concatenate([[0], np.maximum(bounds - 1, 0), [len(lengths)]]))
-    for first, last in itertools.pairwise(edges):
-        sums[first:last] = _polynomial_sums(offsets[first : last + 1], data)
+    chunks = parallel_map(
+        lambda ends: _polynomial_sums(offsets[ends[0] : ends[1] + 1], data),
+        itertools.pairwise(edges),
+    )
+    sums = np.concatenate([np.zeros(0, dtype=np.uint64), *chunks])
     mixed = sums ^ _finalise(lengths.astype(np.uint64) + np.uint64(seed))
     return pl.Series(strings.name, _finalise(mixed), dtype=pl.UInt64)
 
@@ -87,12 +91,14 @@ class _PowerTable:
 
     def up_to(self, n: int) -> np.ndarray:
         """The first `n` powers."""
-        if len(self.powers) < n:
+        powers = self.powers  # read once: another thread may grow the table meanwhile
+        if len(powers) < n:
             steps = np.full(max(n, CHUNK_BYTES + 1), self.base, dtype=np.uint64)
             steps[0] = 1
             with np.errstate(over="ignore"):
-                self.powers = np.cumprod(steps, dtype=np.uint64)
-        return self.powers[:n]
+                powers = np.cumprod(steps, dtype=np.uint64)
+            self.powers = powers
+        return powers[:n]
 
 
 _POWERS = _PowerTable(_MULTIPLIER)
