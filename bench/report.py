@@ -24,7 +24,8 @@ MAX_READER_RATIO = 3.0  # partitioned query time over the single file's
 FAST_ENOUGH_S = 0.05  # or under this, whatever the ratio
 MAX_SIZE_RATIO = 1.3
 MAX_ONE_FILE_RATIO = 1.1  # "no slower" than the files, within the machine's noise
-BUILDS = ("build", "build-exact", "incremental")
+MAX_DASK_RATIO = 1.1  # a local Dask run of 2 workers "no slower" than in process
+BUILDS = ("build", "build-exact", "build-dask", "incremental")
 
 
 def add_ratios(variants: dict[str, dict[str, Any]]) -> None:
@@ -174,6 +175,12 @@ def targets(
             "incremental compute s",
             incremental.get("compute_seconds"),
             MAX_INCREMENTAL_COMPUTE_S,
+            "<=",
+        ),
+        (
+            "dask --workers 2: seconds x in process",
+            _ratio(_succeeded(variants, "build-dask").get("seconds"), build.get("seconds")),
+            MAX_DASK_RATIO,
             "<=",
         ),
         ("one big file: peak RSS MB", one.get("peak_rss_mb"), MAX_ONE_FILE_RSS_MB, "<="),

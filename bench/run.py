@@ -110,6 +110,7 @@ def variants(corpus: Corpus, runs: Path) -> list[Variant]:
             is_build=True,
         ),
         Variant("duckdb", module_command("bench.peers", corpus.raw), corpus.n),
+        Variant("build-dask", build_command(corpus.raw, "--workers", "2"), corpus.n, is_build=True),
         Variant(
             "build-listings", build_command(listings), listing_records(one_file), is_build=True
         ),

@@ -25,6 +25,7 @@ VARIANTS = {
     "build",
     "build-exact",
     "duckdb",
+    "build-dask",
     "build-listings",
     "build-one-file",
     "incremental",
@@ -89,7 +90,9 @@ def test_small_benchmark_reports_every_variant_with_dedup_quality(tmp_path: Path
         for v in run["variants"].values()
     )
     assert {"parse", "merge", "commit"} <= set(run["variants"]["build"]["stage_seconds"])
-    assert set(run["quality"]) == {"build", "build-exact", "incremental"}
+    assert set(run["quality"]) == {"build", "build-exact", "build-dask", "incremental"}
+    dask, in_process = (run["quality"][name] for name in ("build-dask", "build"))
+    assert dask["built_papers"] == in_process["built_papers"]
     for quality in run["quality"].values():
         assert 0 <= quality["pair_recall"] <= 1 and 0 <= quality["near_dup_recall"] <= 1
         assert quality["false_merges_per_10k"] is not None
