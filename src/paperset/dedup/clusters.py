@@ -13,21 +13,20 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from paperset.dedup.keys import title_key
-
 EDGE_SCHEMA = pl.Schema(
     {"a": pl.UInt32, "b": pl.UInt32, "rule": pl.String, "similarity": pl.Float64}
 )
 
 
 def exact_edges(nodes: pl.DataFrame) -> pl.DataFrame:
-    """Link every sighting to the first sighting sharing its arXiv id, title key or abstract.
+    """Link every sighting to the first sighting sharing its arXiv id, `title_key` (of
+    `keys.title_key`) or abstract.
 
     An identical abstract joins whatever its length (an arXiv listing has no title, so its
     abstract is what joins it to a papers page), unless the text is boilerplate.
     """
     by_id = _star_edges(nodes, pl.col("arxiv_id"), "arxiv_id")
-    by_title = _star_edges(nodes, title_key(pl.col("title")), "title")
+    by_title = _star_edges(nodes, pl.col("title_key"), "title")
     by_text = _star_edges(nodes.filter(~_boilerplate()), pl.col("text_hash"), "abstract")
     return pl.concat([by_id, by_title, by_text])
 

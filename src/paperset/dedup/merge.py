@@ -13,6 +13,7 @@ from paperset.dedup.clusters import (
     exact_edges,
     without_boilerplate_links,
 )
+from paperset.dedup.keys import title_key
 from paperset.dedup.minhash import keyed_by_text
 from paperset.dedup.pairs import near_duplicate_pairs
 from paperset.dedup.survivorship import (
@@ -63,7 +64,8 @@ def merge_duplicates(
     before the papers are built.
     """
     sightings, texts = keyed_by_text(sightings, texts)
-    nodes = sightings.with_row_index("node")
+    # The title key is made once: the title edges and each paper's identity both need it.
+    nodes = sightings.with_row_index("node").with_columns(title_key=title_key(pl.col("title")))
     edges = exact_edges(nodes)
     if near_duplicates:
         if near_edges is None:
