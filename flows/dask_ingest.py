@@ -30,7 +30,7 @@ from paperset.config import BuildConfig
 from paperset.dedup.intake import Ingested
 from paperset.ingest.batches import INGEST_STAGES, BatchIngest, split_for_workers
 from paperset.ingest.discover import RawFile
-from paperset.pipeline import Progress
+from paperset.progress import Progress
 from paperset.report import RunReport
 
 CLUSTER_STAGE = "cluster"

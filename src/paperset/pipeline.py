@@ -11,11 +11,11 @@ before it, which the next run detects and repairs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 
@@ -41,31 +41,13 @@ from paperset.ingest.discover import Discovery, RawFile, discover_raw_files
 from paperset.ingest.parse import parse_dumps
 from paperset.ingest.quarantine import quarantine_entries, write_quarantine
 from paperset.memory import return_freed_memory_promptly
+from paperset.progress import Progress, ProgressFactory, silent
 from paperset.report import RunReport, paper_counts
 from paperset.storage import commit_papers, dataset_run_id, output_lock, preflight_output
 from paperset.storage.changes import change_feed
 from paperset.storage.spill import Texts, run_work_dir
 from paperset.topics.assign import assign_topics, classifier_version
 
-
-class Progress(Protocol):
-    """Told each step of a run: one per batch of raw files, then one per later stage."""
-
-    def step(self, label: str) -> None: ...
-
-
-class _Silent:
-    def step(self, label: str) -> None:
-        """Say nothing."""
-
-
-@contextmanager
-def silent(batches: int) -> Iterator[Progress]:
-    """No progress display (the default away from a terminal)."""
-    yield _Silent()
-
-
-ProgressFactory = Callable[[int], AbstractContextManager[Progress]]
 # (config, batches, report, progress, work dir) -> the run's ingested records
 Ingest = Callable[[BuildConfig, list[list[RawFile]], RunReport, Progress, Path], Ingested]
 
@@ -178,26 +160,40 @@ def ingest(
     stages: Stages,
 ) -> Ingested:
     """Read, parse and clean the files in batches of bounded size, spilling to `work_dir`:
-    with `stages.ingest` when given, else one batch after the other, here."""
+    with `stages.ingest` when given, else one batch after the other, here.
+
+    Each batch is taken in (keyed, its texts stored, its MinHash made: `Ingested.add_batch`)
+    on a thread of its own while the next batch is read, parsed and cleaned, so the cores
+    the one leaves idle serve the other. Batches are taken in their order, one at a time,
+    and at most one waits: two batches in memory, not more. The time spent waiting for a
+    batch to be taken counts as `clean`, so the stages still add up to the wall time.
+    """
     if stages.ingest is not None:
         return stages.ingest(config, batches, report, progress, work_dir)
     ingested = Ingested.in_folder(work_dir)
     today = config.run_time().date()
-    for number, files in enumerate(batches, start=1):
-        result = ingest_batch(
-            files,
-            config.listing_year,
-            config.max_record_bytes,
-            today,
-            read=stages.read,
-            parse=stages.parse,
-            clean=stages.clean,
-        )
-        for stage, seconds in result.seconds.items():
-            report.add_seconds(stage, seconds)
-        with report.timing("clean"):  # keying, texts and band hashes count as cleaning
-            ingested.add_batch(result)
-        progress.step(f"read {number} of {len(batches)} batches of raw files")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake") as intake:
+        taking: Future[None] | None = None
+        for number, files in enumerate(batches, start=1):
+            result = ingest_batch(
+                files,
+                config.listing_year,
+                config.max_record_bytes,
+                today,
+                read=stages.read,
+                parse=stages.parse,
+                clean=stages.clean,
+            )
+            for stage, seconds in result.seconds.items():
+                report.add_seconds(stage, seconds)
+            with report.timing("clean"):
+                if taking is not None:
+                    taking.result()
+                taking = intake.submit(ingested.add_batch, result)
+            progress.step(f"read {number} of {len(batches)} batches of raw files")
+        with report.timing("clean"):
+            if taking is not None:
+                taking.result()
     return ingested
 
 
