@@ -3,8 +3,8 @@
 `build` runs a whole build without Prefect. The `build-dataset` flow runs the very same
 functions with each stage wrapped as a Prefect task (it passes its own `Stages`), and the
 Dask path passes its own ingest. The order of the incremental steps lives here and only
-here: the segment is stored before the merge; the commit, then the merge index, then the
-ledger are written last, so a run that dies leaves the index and ledger of the commit
+here: the run's segment is written beside the merge and before the commit; the commit,
+then the merge index, then the ledger are written last, so a run that dies leaves the index and ledger of the commit
 before it, which the next run detects and repairs.
 """
 
@@ -32,7 +32,7 @@ from paperset.incremental.merge_index import (
     plan_merge,
     without_bands,
 )
-from paperset.incremental.save import save_index, store_segment
+from paperset.incremental.save import save_index, segment_written, write_segment
 from paperset.incremental.state import dataset_totals, state_settings
 from paperset.incremental.update import apply_papers, read_before
 from paperset.ingest.batches import batches_of, ingest_batch, read_dumps
@@ -106,9 +106,9 @@ def run(config: BuildConfig, report: RunReport, stages: Stages, progress: Progre
         ingested = ingest(config, batches, report, shown, work_dir, stages)
         return_freed_memory_promptly()  # the ingest's arrays are freed: what follows is larger
         account(report, found, plan, ingested, config)
-        with report.timing("merge"):
+        with report.timing("merge"), ThreadPoolExecutor(1, "segment") as beside:
             work = planned_merge(config, settings, ingested)
-            work = store_segment(out, report.run_id, work, ingested.texts)
+            segment = beside.submit(write_segment, out, report.run_id, work, ingested.texts)
             before = read_before(out, work)
             near = near_duplicates(config, work, ingested.texts, stages)
             work = without_bands(work)  # freed before the papers are built
@@ -119,7 +119,7 @@ def run(config: BuildConfig, report: RunReport, stages: Stages, progress: Progre
                 near_edges=near,
                 texts=ingested.texts,
             )
-            work = after_merge(work)
+            work = segment_written(after_merge(work), segment.result())
         shown.step("assigning topics")
         with report.timing("topics"):
             remade = to_contract(stages.classify(merged.papers))

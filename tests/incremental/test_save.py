@@ -7,7 +7,7 @@ import pytest
 
 from paperset.dedup.minhash import SKETCHES, TEXT_BANDS
 from paperset.incremental.merge_index import MergeWork
-from paperset.incremental.save import store_segment
+from paperset.incremental.save import write_segment
 from paperset.incremental.segments import KEYED_SIGHTING
 from paperset.storage.spill import TEXTS, TextStore
 
@@ -45,4 +45,4 @@ def test_a_segment_is_refused_when_a_sightings_text_is_missing_from_the_store(
     )
     (tmp_path / "_meta" / "sightings").mkdir(parents=True)
     with pytest.raises(RuntimeError, match="0 of 1 sightings written"):
-        store_segment(tmp_path, "run-1", work, store)
+        write_segment(tmp_path, "run-1", work, store)

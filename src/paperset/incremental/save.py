@@ -89,13 +89,14 @@ def _by_text(bands: pl.DataFrame) -> pl.DataFrame:
     return bands.sort("text_hash", maintain_order=True)
 
 
-def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore) -> MergeWork:
+def write_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore) -> tuple[str, ...]:
     """Write this run's segment of sightings, their abstracts read back from `texts`, and
-    its band hashes; keep the names of the band files.
+    its band hashes; return the names of the band files.
 
-    Called before the merge, while the run holds the least: each part of the segment is
-    built with its abstracts in memory. Files no state names yet are harmless: the next
-    run that saves its state deletes them if they are not the current ones.
+    It reads nothing the merge writes and the merge reads nothing it writes, so it runs
+    beside the merge (on a thread of its own); each part of the segment is built with its
+    abstracts in memory. Files no state names yet are harmless: the next run that saves its
+    state deletes them if they are not the current ones.
     """
     if not work.fresh.is_empty():
         rows = work.fresh.select(*[n for n in STORED.names() if n != "abstract"], "text_hash")
@@ -103,7 +104,11 @@ def store_segment(out_dir: Path, run_id: str, work: MergeWork, texts: TextStore)
         written = atomic_write_parquet_parts(segment_path(out_dir, run_id), parts, STORED)
         if written != rows.height:
             raise RuntimeError(f"segment {run_id}: {written} of {rows.height} sightings written")
-    band_files = tuple(_save_bands(out_dir, run_id, work))
+    return tuple(_save_bands(out_dir, run_id, work))
+
+
+def segment_written(work: MergeWork, band_files: tuple[str, ...]) -> MergeWork:
+    """`work` once its segment and band files are written (`write_segment`)."""
     return replace(work, fresh=work.fresh.clear(), new_bands=None, band_files=band_files)
 
 
