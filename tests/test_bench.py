@@ -123,3 +123,14 @@ def test_a_variants_peak_rss_is_its_own_not_the_benchmarks(tmp_path: Path) -> No
     measured = run_measured(small, env=dict(os.environ), cwd=REPO, log=tmp_path / "log.txt")
     assert measured.exit_code == 0
     assert measured.peak_rss_mb < 100
+
+
+def test_the_profile_builds_in_process_and_prints_each_stages_time_and_memory(
+    tmp_path: Path,
+) -> None:
+    command = [sys.executable, "-m", "bench.profile", str(REPO / "data" / "raw"), str(tmp_path)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "peak during ingest" in result.stdout and "peak during commit" in result.stdout
+    assert any(line.startswith("merge") for line in result.stdout.splitlines())
+    assert list((tmp_path / "papers").rglob("*.parquet"))
