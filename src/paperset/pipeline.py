@@ -4,8 +4,8 @@
 functions with each stage wrapped as a Prefect task (it passes its own `Stages`), and the
 Dask path passes its own ingest. The order of the incremental steps lives here and only
 here: the run's segment is written beside the merge and before the commit; the commit,
-then the merge index, then the ledger are written last, so a run that dies leaves the index and ledger of the commit
-before it, which the next run detects and repairs.
+then the merge index, then the ledger are written last, so a run that dies leaves the
+index and ledger of the commit before it, which the next run detects and repairs.
 """
 
 from __future__ import annotations
