@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from paperset.ingest.comments import paragraph_looks_like_abstract
-from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous, text_between
+from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
+from paperset.ingest.listing_texts import SPAN_COLUMNS, spans, texts, with_irregular_texts
 from paperset.ingest.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
 
@@ -23,7 +24,7 @@ def parse_arxiv_listing(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFram
     """Turn the lines of arxiv-listing files into one row per record, with a reason if bad.
 
     `files` holds each file's text as bytes (`lines.file_bytes`): a record's raw text, its
-    abstract and its comments are slices of it (see `_texts`).
+    abstract and its comments are slices of it (see `listing_texts`).
     """
     classified = _classify_lines(lines).collect(engine="in-memory")
     grouped = (
@@ -31,19 +32,19 @@ def parse_arxiv_listing(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFram
         .group_by("file_no", "record_no")
         .agg(
             pl.col("line_no").filter(~pl.col("blank")).first().alias("line"),
-            *_spans(),
+            *spans(),
             pl.col("line").filter(pl.col("is_id")).first().alias("id_line"),
             pl.col("line").filter(pl.col("is_dates")).first().alias("dates_line"),
             pl.col("is_id").sum().alias("n_ids"),
             pl.col("is_dates").sum().alias("n_dates"),
         )
         .join(files, on="file_no", how="left")
-        .with_columns(_texts())
-        .drop("bytes", *_SPAN_COLUMNS)
+        .with_columns(texts())
+        .drop("bytes", *SPAN_COLUMNS)
         .collect(engine="in-memory")
     )
     return (
-        _with_irregular_texts(grouped, classified)
+        with_irregular_texts(grouped, classified)
         .lazy()
         .filter(pl.col("line").is_not_null())
         .with_columns(_id_fields(), _date_fields())
@@ -57,78 +58,6 @@ def parse_arxiv_listing(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFram
             pl.lit(ARXIV_LISTING).alias("format"),
         )
         .with_columns(_reason().alias("reason"))
-    )
-
-
-_SPAN_COLUMNS = ("start", "end", "abstract_start", "abstract_end", "comments_start", "comments_end")
-
-
-def _spans() -> list[pl.Expr]:
-    """Within a record's group: where its text, abstract and comments start and end in the
-    file, and whether the abstract's and comments' lines are contiguous (`regular`): no
-    other line among the abstract's (one paragraph, so no blank line within), and only blank
-    lines among the comments', so that the slice from their first to their last line holds
-    them and nothing else."""
-    abstract, comment = pl.col("is_abstract"), pl.col("is_comment")
-    start, end, row, seen = pl.col("start"), pl.col("end"), pl.col("row"), pl.col("non_blank_seen")
-    abstract_rows = row.filter(abstract).last() - row.filter(abstract).first() + 1
-    comment_lines = seen.filter(comment).last() - seen.filter(comment).first() + 1
-    return [
-        start.first(),
-        end.last(),
-        start.filter(abstract).first().alias("abstract_start"),
-        end.filter(abstract).last().alias("abstract_end"),
-        start.filter(comment).first().alias("comments_start"),
-        end.filter(comment).last().alias("comments_end"),
-        (
-            (abstract_rows.fill_null(0) == abstract.sum())
-            & (comment_lines.fill_null(0) == comment.sum())
-        ).alias("regular"),
-    ]
-
-
-def _texts() -> list[pl.Expr]:
-    """A record's raw text (its lines joined and stripped), its abstract (the lines of its
-    first text paragraph) and its comments (its other text lines, each stripped, joined with
-    `; `), as slices of its file; "" where there are none."""
-    comments = text_between(pl.col("comments_start"), pl.col("comments_end"))
-    return [
-        text_between(pl.col("start"), pl.col("end")).str.strip_chars().alias("raw"),
-        text_between(pl.col("abstract_start"), pl.col("abstract_end"))
-        .fill_null("")
-        .alias("abstract"),
-        comments.str.strip_chars()
-        .str.replace_all(r"\s*\n\s*", "; ")
-        .fill_null("")
-        .alias("comments"),
-    ]
-
-
-def _with_irregular_texts(grouped: pl.DataFrame, classified: pl.DataFrame) -> pl.DataFrame:
-    """Records whose abstract or comment lines have an id line among them (a malformed
-    record) get those texts by joining their lines one by one."""
-    keys = ["file_no", "record_no"]
-    if grouped["regular"].all():
-        return grouped.drop("regular")
-    joined = (
-        classified.join(grouped.filter(~pl.col("regular")).select(keys), on=keys, how="semi")
-        .group_by(keys)
-        .agg(
-            pl.col("line").filter("is_abstract").str.join("\n").alias("joined_abstract"),
-            pl.col("line")
-            .filter("is_comment")
-            .str.strip_chars()
-            .str.join("; ")
-            .alias("joined_comments"),
-        )
-    )
-    return (
-        grouped.join(joined, on=keys, how="left")
-        .with_columns(
-            pl.coalesce("joined_abstract", "abstract").alias("abstract"),
-            pl.coalesce("joined_comments", "comments").alias("comments"),
-        )
-        .drop("joined_abstract", "joined_comments", "regular")
     )
 
 
