@@ -35,12 +35,22 @@ class StagePeaks:
         self.peaks: dict[str, float] = {}
         self._done = threading.Event()
 
+    def enter(self, stage: str) -> None:
+        """Count what follows under `stage`, from a first sample now (so no stage is missed,
+        however short)."""
+        self.stage = stage
+        self.note()
+
+    def note(self) -> None:
+        """Note the resident memory now."""
+        with open("/proc/self/statm") as statm:
+            resident = int(statm.read().split()[1]) * _PAGE_MB
+        self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), resident)
+
     def sample(self) -> None:
         """Note the memory every SAMPLE_SECONDS until `stop`."""
         while not self._done.wait(SAMPLE_SECONDS):
-            with open("/proc/self/statm") as statm:
-                resident = int(statm.read().split()[1]) * _PAGE_MB
-            self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), resident)
+            self.note()
 
     def stop(self) -> None:
         self._done.set()
@@ -59,7 +69,7 @@ def profile(raw: Path, out: Path) -> tuple[RunReport, dict[str, float]]:
 
     @contextmanager
     def noted(stage: str) -> Iterator[None]:
-        peaks.stage = "ingest" if stage in ("read", "clean") else stage
+        peaks.enter("ingest" if stage in ("read", "clean") else stage)
         with timing(stage):
             yield
 

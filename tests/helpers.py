@@ -73,9 +73,15 @@ OTHER_ABSTRACT = (
 )
 
 
-def build(raw_dir: str | Path, out_dir: str | Path, **options: Any) -> dict[str, Any]:
+def build(
+    raw_dir: str | Path,
+    out_dir: str | Path,
+    stages: pipeline.Stages | None = None,
+    **options: Any,
+) -> dict[str, Any]:
     """Run one build as the flow does, without Prefect (`paperset.pipeline`): the report as a
-    dict. `options` are the flow's parameters (`year`, `error_budget`, `full`, ...)."""
+    dict. `options` are the flow's parameters (`year`, `error_budget`, `full`, ...);
+    `stages` replace the library's own."""
     names = {"year": "listing_year"}
     config = BuildConfig(
         raw_dir=Path(raw_dir),
@@ -85,4 +91,4 @@ def build(raw_dir: str | Path, out_dir: str | Path, **options: Any) -> dict[str,
     now = config.run_time()
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
     report = RunReport(run_id, now.isoformat(), str(raw_dir), str(out_dir))
-    return asdict(pipeline.build(config, report))
+    return asdict(pipeline.build(config, report, stages))

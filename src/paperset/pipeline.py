@@ -46,6 +46,7 @@ from paperset.report import RunReport, paper_counts
 from paperset.storage import commit_papers, dataset_run_id, output_lock, preflight_output
 from paperset.storage.changes import change_feed
 from paperset.storage.spill import Texts, run_work_dir
+from paperset.threads import failing_first
 from paperset.topics.assign import assign_topics, classifier_version
 
 # (config, batches, report, progress, work dir) -> the run's ingested records
@@ -109,16 +110,17 @@ def run(config: BuildConfig, report: RunReport, stages: Stages, progress: Progre
         with report.timing("merge"), ThreadPoolExecutor(1, "segment") as beside:
             work = planned_merge(config, settings, ingested)
             segment = beside.submit(write_segment, out, report.run_id, work, ingested.texts)
-            before = read_before(out, work)
-            near = near_duplicates(config, work, ingested.texts, stages)
-            work = without_bands(work)  # freed before the papers are built
-            merged = stages.merge(
-                work.sightings,
-                before.previous,
-                near_duplicates=config.near_duplicates,
-                near_edges=near,
-                texts=ingested.texts,
-            )
+            with failing_first(segment):
+                before = read_before(out, work)
+                near = near_duplicates(config, work, ingested.texts, stages)
+                work = without_bands(work)  # freed before the papers are built
+                merged = stages.merge(
+                    work.sightings,
+                    before.previous,
+                    near_duplicates=config.near_duplicates,
+                    near_edges=near,
+                    texts=ingested.texts,
+                )
             work = segment_written(after_merge(work), segment.result())
         shown.step("assigning topics")
         with report.timing("topics"):
@@ -175,15 +177,16 @@ def ingest(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake") as intake:
         taking: Future[None] | None = None
         for number, files in enumerate(batches, start=1):
-            result = ingest_batch(
-                files,
-                config.listing_year,
-                config.max_record_bytes,
-                today,
-                read=stages.read,
-                parse=stages.parse,
-                clean=stages.clean,
-            )
+            with failing_first(taking):
+                result = ingest_batch(
+                    files,
+                    config.listing_year,
+                    config.max_record_bytes,
+                    today,
+                    read=stages.read,
+                    parse=stages.parse,
+                    clean=stages.clean,
+                )
             for stage, seconds in result.seconds.items():
                 report.add_seconds(stage, seconds)
             with report.timing("clean"):
