@@ -49,6 +49,14 @@ def arxiv_record(
     return "\n\n".join(parts)
 
 
+def titled(*rows: tuple[str | None, str]) -> pl.DataFrame:
+    """Papers with only a title and an abstract: what the topic classifiers read."""
+    return pl.DataFrame(
+        {"title": [t for t, _ in rows], "abstract": [a for _, a in rows]},
+        schema={"title": pl.String, "abstract": pl.String},
+    )
+
+
 def parse(text: str, name: str = "dump.txt", year: int | None = None) -> pl.DataFrame:
     """Parse and clean one dump the way a build does; every record, reasons included."""
     parsed = parse_dumps(

@@ -20,6 +20,12 @@ def _raw(tmp_path: Path) -> Path:
     return raw
 
 
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 20 kB: each sample file is read in several parts, each a batch."""
+    monkeypatch.setattr("paperset.ingest.batches.BATCH_BYTES", 20_000)
+
+
 def test_a_build_in_many_small_batches_equals_one_in_a_single_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -33,11 +39,11 @@ def test_a_build_in_many_small_batches_equals_one_in_a_single_batch(
     assert sum(many["stage_seconds"].values()) > 0
 
 
+@pytest.mark.usefixtures("small_batches")
 def test_a_batch_that_fails_to_be_taken_in_fails_the_run_and_commits_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw = _raw(tmp_path)
-    monkeypatch.setattr("paperset.ingest.batches.BATCH_BYTES", 20_000)
     taken: list[object] = []
     add_batch = Ingested.add_batch
 
@@ -55,11 +61,11 @@ def test_a_batch_that_fails_to_be_taken_in_fails_the_run_and_commits_nothing(
     assert '"status": "failed"' in report and "disk full" in report
 
 
+@pytest.mark.usefixtures("small_batches")
 def test_when_a_batch_fails_to_be_taken_in_and_the_next_fails_to_parse_the_first_failure_counts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw = _raw(tmp_path)
-    monkeypatch.setattr("paperset.ingest.batches.BATCH_BYTES", 20_000)
     parsed: list[object] = []
     taken: list[object] = []
 

@@ -1,26 +1,19 @@
 from typing import Any
 
-import polars as pl
 import pytest
+from helpers import titled
 
 from paperset.taxonomy import TOPIC_SLUGS
 from paperset.topic_signals import Topic
 from paperset.topics.rules import assign_topics, pattern_signals, topic_scores
 
 
-def papers(*rows: tuple[str | None, str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"title": [t for t, _ in rows], "abstract": [a for _, a in rows]},
-        schema={"title": pl.String, "abstract": pl.String},
-    )
-
-
 def classify(title: str | None, abstract: str) -> dict[str, Any]:
-    return assign_topics(papers((title, abstract))).row(0, named=True)
+    return assign_topics(titled((title, abstract))).row(0, named=True)
 
 
 def scores(title: str | None, abstract: str) -> dict[str, float]:
-    return topic_scores(papers((title, abstract)))["topic_scores"][0]
+    return topic_scores(titled((title, abstract)))["topic_scores"][0]
 
 
 def test_a_quantization_paper_lands_in_efficient_ml() -> None:
@@ -136,25 +129,8 @@ def test_machine_learning_words_count_against_physics() -> None:
     assert learned["physics"] < plain["physics"]
 
 
-def test_input_columns_and_row_order_are_kept() -> None:
-    frame = papers(("Time Series Forecasting", "x"), (None, "y")).with_columns(
-        paper_id=pl.Series(["b", "a"])
-    )
-    out = assign_topics(frame)
-    assert out.columns[:3] == ["title", "abstract", "paper_id"]
-    assert out["paper_id"].to_list() == ["b", "a"]
-
-
-def test_output_columns_have_the_contract_dtypes() -> None:
-    out = assign_topics(papers(("Time Series Forecasting", "x"), (None, "")))
-    assert out.schema["topic"] == pl.String
-    assert out.schema["topic_score"] == pl.Float64
-    assert out.schema["secondary_topics"] == pl.List(pl.String)
-    assert set(out["topic"]) <= set(TOPIC_SLUGS)
-
-
 def test_an_empty_frame_gets_the_three_columns() -> None:
-    out = assign_topics(papers())
+    out = assign_topics(titled())
     assert out.height == 0
     assert {"topic", "topic_score", "secondary_topics"} <= set(out.columns)
 

@@ -1,12 +1,15 @@
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
+from helpers import titled
 
 from paperset.taxonomy import TAXONOMY_VERSION, TOPIC_SLUGS
+from paperset.topics import rules
 from paperset.topics.assign import (
     MAX_SECONDARY,
     SECONDARY_MIN,
@@ -17,15 +20,8 @@ from paperset.topics.assign import (
 from paperset.topics.model import read_model, save_model, shipped_model_path
 
 
-def papers(*rows: tuple[str | None, str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"title": [t for t, _ in rows], "abstract": [a for _, a in rows]},
-        schema={"title": pl.String, "abstract": pl.String},
-    )
-
-
 def classify(title: str | None, abstract: str) -> dict[str, Any]:
-    return assign_topics(papers((title, abstract))).row(0, named=True)
+    return assign_topics(titled((title, abstract))).row(0, named=True)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +85,7 @@ def test_a_paper_without_a_known_word_gets_the_model_prior_and_no_evidence() -> 
 
 def test_scores_are_probabilities_and_secondary_topics_follow_the_primary() -> None:
     out = assign_topics(
-        papers(
+        titled(
             ("Diffusion Models for Weather Forecasting", "A diffusion model forecasts weather."),
             ("Quantized Graph Neural Networks", "We quantize a GNN for recommendation."),
         )
@@ -103,27 +99,41 @@ def test_scores_are_probabilities_and_secondary_topics_follow_the_primary() -> N
         assert len(paper["secondary_topics"]) == len(paper["secondary_topic_scores"])
 
 
-def test_input_columns_and_row_order_are_kept() -> None:
-    frame = papers(("Time Series Forecasting", "x"), (None, "y")).with_columns(
+# Both classifiers, the learned one shipped and the rules it replaced, keep their input.
+CLASSIFIERS = pytest.mark.parametrize("classify_all", [assign_topics, rules.assign_topics])
+
+
+@CLASSIFIERS
+def test_input_columns_and_row_order_are_kept(
+    classify_all: Callable[[pl.DataFrame], pl.DataFrame],
+) -> None:
+    frame = titled(("Time Series Forecasting", "x"), (None, "y")).with_columns(
         paper_id=pl.Series(["b", "a"])
     )
-    out = assign_topics(frame)
+    out = classify_all(frame)
     assert out.columns[:3] == ["title", "abstract", "paper_id"]
     assert out["paper_id"].to_list() == ["b", "a"]
 
 
-def test_output_columns_have_the_contract_dtypes() -> None:
-    out = assign_topics(papers(("Time Series Forecasting", "x"), (None, "")))
+@CLASSIFIERS
+def test_output_columns_have_the_contract_dtypes(
+    classify_all: Callable[[pl.DataFrame], pl.DataFrame],
+) -> None:
+    out = classify_all(titled(("Time Series Forecasting", "x"), (None, "")))
     assert out.schema["topic"] == pl.String
     assert out.schema["topic_score"] == pl.Float64
     assert out.schema["secondary_topics"] == pl.List(pl.String)
-    assert out.schema["secondary_topic_scores"] == pl.List(pl.Float64)
-    assert out.schema["topic_evidence"] == pl.List(pl.String)
     assert set(out["topic"]) <= set(TOPIC_SLUGS)
 
 
+def test_the_learned_classifier_adds_scores_and_evidence_as_lists() -> None:
+    out = assign_topics(titled(("Time Series Forecasting", "x"), (None, "")))
+    assert out.schema["secondary_topic_scores"] == pl.List(pl.Float64)
+    assert out.schema["topic_evidence"] == pl.List(pl.String)
+
+
 def test_an_empty_frame_gets_the_columns() -> None:
-    out = assign_topics(papers())
+    out = assign_topics(titled())
     assert out.height == 0
     assert {"topic", "topic_score", "secondary_topics", "topic_evidence"} <= set(out.columns)
 
