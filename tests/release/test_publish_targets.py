@@ -162,25 +162,16 @@ def test_hub_upload_is_one_commit_of_the_release_folder_then_a_version_tag(
     assert (calls[2][1]["tag"], calls[2][1]["revision"]) == ("v1.0.0", "c0ffee" * 6)
 
 
+def upload_only(out: Path, target: str) -> list[str]:
+    """`paperset publish` of release 1.0.0, already built in `out`, to `target`."""
+    return ["publish", "--version", "1.0.0", "--out", str(out), "--to", target, "--upload-only"]
+
+
 def test_s3_upload_writes_objects_that_match_the_manifest(
     out: Path, bucket: tuple[Any, str]
 ) -> None:
     client, name = bucket
-    assert (
-        main(
-            [
-                "publish",
-                "--version",
-                "1.0.0",
-                "--out",
-                str(out),
-                "--to",
-                f"s3://{name}/releases",
-                "--upload-only",
-            ]
-        )
-        == 0
-    )
+    assert main(upload_only(out, f"s3://{name}/releases")) == 0
     release = out / "releases" / "1.0.0"
     for key, entry in manifest_of(release)["files"].items():
         body = client.get_object(Bucket=name, Key=f"releases/1.0.0/{key}")["Body"].read()
@@ -192,16 +183,7 @@ def test_s3_upload_writes_objects_that_match_the_manifest(
 def test_s3_upload_refuses_a_prefix_that_already_holds_the_release(
     out: Path, bucket: tuple[Any, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = [
-        "publish",
-        "--version",
-        "1.0.0",
-        "--out",
-        str(out),
-        "--to",
-        f"s3://{bucket[1]}",
-        "--upload-only",
-    ]
+    args = upload_only(out, f"s3://{bucket[1]}")
     assert main(args) == 0
     assert main(args) == 2
     assert "already holds a release" in capsys.readouterr().err
@@ -210,16 +192,7 @@ def test_s3_upload_refuses_a_prefix_that_already_holds_the_release(
 def test_s3_upload_to_a_missing_bucket_fails_with_status_1(
     out: Path, bucket: tuple[Any, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = [
-        "publish",
-        "--version",
-        "1.0.0",
-        "--out",
-        str(out),
-        "--to",
-        "s3://no-such-bucket",
-        "--upload-only",
-    ]
+    args = upload_only(out, "s3://no-such-bucket")
     assert main(args) == 1
     assert capsys.readouterr().err.startswith(
         "paperset: upload to s3://no-such-bucket/1.0.0 failed"
