@@ -104,7 +104,7 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         default=DEFAULTS.workers,
-        help="read, parse and clean on a local Dask cluster of N worker processes; "
+        help="read, parse and clean on a local Dask cluster of N worker threads; "
         "not with --dask-address (default: in the flow's process)",
     )
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -39,20 +38,15 @@ CLUSTER_STAGE = "cluster"
 def dask_runner(config: BuildConfig) -> DaskTaskRunner:
     """A runner on the scheduler at `config.dask_address`, or on a new local cluster.
 
-    The local cluster has `config.workers` processes of one task thread each (cleaning runs
-    Python code that holds the GIL), and shares the machine's cores among their polars
-    thread pools rather than giving each pool every core.
+    The local cluster's `config.workers` workers are threads of this process, one task
+    at a time each: the ingest is polars code, which releases the GIL, so threads keep
+    the cores busy without starting processes that import everything again or copying
+    every batch's records back to the flow (on 2 cores, worker processes made the 1M
+    build 1.34x slower than in process; threads ~1.0x, see docs/performance.md).
     """
     if config.dask_address:
         return DaskTaskRunner(address=config.dask_address)
-    workers = config.workers or 1
-    polars_threads = str(max(1, (os.cpu_count() or 1) // workers))
-    cluster = {
-        "n_workers": workers,
-        "processes": True,
-        "threads_per_worker": 1,
-        "env": {"POLARS_MAX_THREADS": polars_threads},
-    }
+    cluster = {"n_workers": config.workers or 1, "processes": False, "threads_per_worker": 1}
     return DaskTaskRunner(cluster_kwargs=cluster)
 
 
@@ -66,10 +60,12 @@ def ingest_on_dask(
     """Read, parse and clean the batches on Dask; add each piece's result to the run in
     batch order, as soon as it and those before it are in.
 
-    Batches are cut into at least one piece per worker thread. The progress bar steps once
-    per batch, when its last piece is in. Starting and stopping the cluster, and the
-    workers' own overheads, count as the `cluster` stage, so that `read`, `parse`, `clean`
-    and `cluster` add up to the wall time of the ingest.
+    Batches are cut into at least one piece per worker thread, and pieces are sent a few
+    at a time (`_gather`), so the results waiting to be added stay few however many
+    batches there are. The progress bar steps once per batch, when its last piece is in.
+    Starting and stopping the cluster, and the workers' own overheads, count as the
+    `cluster` stage, so that `read`, `parse`, `clean` and `cluster` add up to the wall
+    time of the ingest.
     """
     ingested = Ingested.in_folder(work_dir)
     if not batches:
@@ -78,12 +74,14 @@ def ingest_on_dask(
     with _running(config, report) as (runner, threads):
         pieces = split_for_workers(batches, threads)
         started = time.perf_counter()
-        with _workers_use_this_api(config):
-            futures = [
-                runner.submit(tasks.ingest_batch, parameters=_parameters(files, config))
-                for _, files in pieces
-            ]
-        seconds = _gather(futures, [index for index, _ in pieces], len(batches), progress, adding)
+
+        def submit(number: int) -> PrefectFuture[BatchIngest]:
+            with _workers_use_this_api(config):
+                parameters = _parameters(pieces[number][1], config)
+                return runner.submit(tasks.ingest_batch, parameters=parameters)
+
+        batch_of_piece = [index for index, _ in pieces]
+        seconds = _gather(submit, batch_of_piece, len(batches), progress, adding, threads + 1)
         _share_time(report, seconds, time.perf_counter() - started - adding.seconds, threads)
     report.add_seconds("clean", adding.seconds)  # keying the records, their texts put on disk
     return ingested
@@ -184,26 +182,33 @@ def _parameters(files: list[RawFile], config: BuildConfig) -> dict[str, Any]:
 
 
 def _gather(
-    futures: Sequence[PrefectFuture[BatchIngest]],
+    submit: Callable[[int], PrefectFuture[BatchIngest]],
     batch_of_piece: list[int],
     batches: int,
     progress: Progress,
     add: Callable[[BatchIngest], None],
+    window: int,
 ) -> list[dict[str, float]]:
-    """Hand every piece's result to `add` in submission order, whatever order they finish
-    in, each as soon as those before it are in; return each one's stage seconds.
+    """Run every piece (`submit(number)` sends one) and hand each result to `add` in piece
+    order, whatever order they finish in, as soon as those before it are in; return each
+    one's stage seconds.
 
-    Only results that finished ahead of an earlier piece wait in memory. A failed piece
-    (after its retries) raises, failing the run as an in-process build does.
+    At most `window` pieces are sent ahead of the last one added: the results that wait
+    in memory are that many at most. A failed piece (after its retries) raises, failing
+    the run as an in-process build does.
     """
-    position = {id(future): number for number, future in enumerate(futures)}
     pieces_left = [batch_of_piece.count(index) for index in range(batches)]
+    running: dict[int, PrefectFuture[BatchIngest]] = {}
     waiting: dict[int, BatchIngest] = {}
     seconds: list[dict[str, float]] = []
-    done = 0
-    for future in as_completed(list(futures)):
-        number = position[id(future)]
-        waiting[number] = future.result()
+    sent = done = 0
+    while len(seconds) < len(batch_of_piece):
+        while sent < len(batch_of_piece) and sent - len(seconds) < window:
+            running[sent] = submit(sent)
+            sent += 1
+        finished = next(as_completed(list(running.values())))
+        number = next(n for n, future in running.items() if future is finished)
+        waiting[number] = running.pop(number).result()
         while len(seconds) in waiting:
             result = waiting.pop(len(seconds))
             seconds.append(result.seconds)

@@ -6,6 +6,7 @@ import pandera.errors
 import polars as pl
 
 from paperset.errors import ContractViolation
+from paperset.memory import sorted_by
 from paperset.schema import Paper, polars_schema
 
 
@@ -16,9 +17,11 @@ def paper_date() -> list[pl.Expr]:
 
 
 def to_contract(papers: pl.DataFrame) -> pl.DataFrame:
-    """Select the contract's columns, in order, typed, sorted by `paper_id`."""
+    """Select the contract's columns, in order, typed, sorted by `paper_id` (the merge
+    makes them in that order: then no row is copied)."""
     schema = polars_schema(Paper)
-    return papers.with_columns(paper_date()).select(schema.names()).cast(schema).sort("paper_id")
+    contract = papers.with_columns(paper_date()).select(schema.names()).cast(schema)
+    return sorted_by(contract, "paper_id")
 
 
 def validate_papers(papers: pl.DataFrame) -> pl.DataFrame:

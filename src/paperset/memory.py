@@ -20,6 +20,14 @@ def compacted(frame: pl.DataFrame) -> pl.DataFrame:
     return copied.cast(frame.schema)
 
 
+def sorted_by(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`frame` sorted by `column`, a unique key: as it is when it already is, since a sort
+    gathers every column anew (the papers' abstracts alone are ~700 MB at 1M)."""
+    if frame[column].is_sorted():
+        return frame
+    return frame.sort(column)
+
+
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter, from <malloc.h>
 PROMPT_THRESHOLD_BYTES = 1 << 20
 REUSE_THRESHOLD_BYTES = 32 << 20  # the most glibc's own sliding threshold climbs to

@@ -187,6 +187,7 @@ def test_results_are_added_in_order_as_soon_as_those_before_them_are_in(
     from flows.dask_ingest import _gather
 
     events: list[str] = []
+    finishing_order = [1, 0, 3, 2, 4]
 
     class Finished:
         def __init__(self, piece: int) -> None:
@@ -195,30 +196,45 @@ def test_results_are_added_in_order_as_soon_as_those_before_them_are_in(
         def result(self) -> BatchIngest:
             return BatchIngest(pl.DataFrame({"piece": [self.piece]}), seconds={"parse": 1.0})
 
-    def finishing(futures: list[Finished]) -> Iterator[Finished]:
-        for piece in (1, 0, 3, 2):
-            events.append(f"finished {piece}")
-            yield futures[piece]
+    def submit(piece: int) -> Finished:
+        events.append(f"sent {piece}")
+        return Finished(piece)
 
-    monkeypatch.setattr("flows.dask_ingest.as_completed", finishing)
+    def first_to_finish(futures: list[Finished]) -> Iterator[Finished]:
+        running = {future.piece: future for future in futures}
+        piece = next(p for p in finishing_order if p in running)
+        finishing_order.remove(piece)
+        events.append(f"finished {piece}")
+        yield running[piece]
+
+    monkeypatch.setattr("flows.dask_ingest.as_completed", first_to_finish)
     seconds = _gather(
-        [Finished(piece) for piece in range(4)],  # type: ignore[misc]
-        [0, 0, 1, 1],
-        2,
-        RunProgress(None, 2),
+        submit,  # type: ignore[arg-type]
+        [0, 0, 1, 1, 2],
+        3,
+        RunProgress(None, 3),
         lambda result: events.append(f"added {result.records['piece'][0]}"),
+        window=2,
     )
+    # Never more than two pieces sent beyond the last one added.
     assert events == [
+        "sent 0",
+        "sent 1",
         "finished 1",
         "finished 0",
         "added 0",
         "added 1",
+        "sent 2",
+        "sent 3",
         "finished 3",
         "finished 2",
         "added 2",
         "added 3",
+        "sent 4",
+        "finished 4",
+        "added 4",
     ]
-    assert seconds == [{"parse": 1.0}] * 4
+    assert seconds == [{"parse": 1.0}] * 5
 
 
 def test_stage_times_add_up_to_the_wall_time_of_the_ingest() -> None:

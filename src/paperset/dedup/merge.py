@@ -76,7 +76,9 @@ def merge_duplicates(
     edges = without_boilerplate_links(edges, nodes)
     clusters = cluster_sightings(nodes, edges)
     clustered = nodes.with_columns(cluster=clusters["cluster"])
-    papers = assign_paper_ids(with_abstracts(merge_clusters(clustered), texts))
+    # In paper order before the abstracts join them: they are never copied by a sort.
+    papers = assign_paper_ids(merge_clusters(clustered)).sort("paper_id")
+    papers = with_abstracts(papers, texts)
     papers = keep_ingested_at(carry_aliases(papers, previous), previous)
     paper_ids = clustered.join(papers.select("cluster", "paper_id"), on="cluster", how="left")
     return MergeResult(

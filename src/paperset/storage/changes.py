@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from paperset.memory import sorted_by
 from paperset.schema import Paper, polars_schema
 from paperset.storage.layout import CHANGES_DIR
 
@@ -77,8 +78,8 @@ def compare(previous: pl.DataFrame | None, papers: pl.DataFrame) -> Changes:
     )
     updated = joined.with_columns(changed_columns(common)).filter(pl.col("changed").list.len() > 0)
     return Changes(
-        added=papers.join(kept, left_on="paper_id", right_on="now_id", how="anti").select(
-            "paper_id", "title"
+        added=papers.select("paper_id", "title").join(
+            kept, left_on="paper_id", right_on="now_id", how="anti"
         ),
         updated=updated.select(
             "paper_id", "title", "changed", previous_paper_id=pl.col("paper_id" + WAS)
@@ -122,8 +123,11 @@ def change_feed(
         previous_paper_id=pl.when(renamed).then("previous_paper_id"),
     )
     gone = pl.concat([diff.removed["paper_id"], diff.merged["paper_id"]]).implode()
+    # A filter keeps `after`'s order and shares its buffers when every paper is new (a
+    # first build): the feed then costs no copy of the abstracts.
+    added = after.filter(pl.col("paper_id").is_in(diff.added["paper_id"].implode()))
     parts = [
-        after.join(diff.added.select("paper_id"), on="paper_id").with_columns(change=pl.lit(ADDED)),
+        added.with_columns(change=pl.lit(ADDED)),
         updated,
         before.filter(pl.col("paper_id").is_in(gone))
         .select("paper_id", "month", "topic")
@@ -134,7 +138,7 @@ def change_feed(
         run_id=pl.lit(run_id), committed_at=pl.lit(committed_at)
     )
     missing = [pl.lit(None).alias(c) for c in schema.names() if c not in feed.columns]
-    return feed.with_columns(missing).select(schema.names()).cast(schema).sort("paper_id")
+    return sorted_by(feed.with_columns(missing).select(schema.names()).cast(schema), "paper_id")
 
 
 def feed_path(out_dir: Path, run_id: str) -> Path:
