@@ -55,7 +55,8 @@ class ErrorBudgetExceeded(RunFailed):
 
 
 class InvariantBroken(RunFailed):
-    """Records read do not equal records accepted plus quarantined: a bug, fail the run."""
+    """Something that always holds did not (records read are not those accepted plus those
+    quarantined, a paper would be committed twice): a bug, fail the run."""
 
 
 class ContractViolation(RunFailed):

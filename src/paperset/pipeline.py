@@ -128,12 +128,14 @@ def run(config: BuildConfig, report: RunReport, stages: Stages, progress: Progre
             merged = merged.without_papers()
         shown.step("validating")
         with report.timing("validate"):
+            remade = stages.validate(remade)
             update = apply_papers(out, before, remade)
-            papers = stages.validate(update.papers)
         shown.step("committing")
         with report.timing("commit"):
             feed = change_feed(before.previous, remade, report.run_id, dt.datetime.now(dt.UTC))
-            committed = commit_papers(papers, out, report.run_id, scope=update.scope, feed=feed)
+            committed = commit_papers(
+                update.papers, out, report.run_id, scope=update.scope, feed=feed
+            )
             index = save_index(
                 out,
                 report.run_id,

@@ -111,11 +111,33 @@ def test_an_incremental_run_re_merges_only_the_papers_its_new_dumps_touch(tmp_pa
     assert (report["papers"]["new"], report["papers"]["updated"]) == (1, 1)
     assert report["papers"]["total"] == 269
     assert report["partitions"]["written"] <= 3
-    # The new texts' band hashes are appended in a file of their own.
-    assert len(json.loads((out / "_meta" / "merge-state.json").read_text())["bands"]) == 2
+    # The new texts' band hashes and sketches are appended in files of their own.
+    state = json.loads((out / "_meta" / "merge-state.json").read_text())
+    assert (len(state["bands"]), len(state["sketches"])) == (2, 2)
+    sketched = pl.concat([pl.read_parquet(out / "_meta" / name) for name in state["sketches"]])
+    banded = pl.concat([pl.read_parquet(out / "_meta" / name) for name in state["bands"]])
+    assert sketched["text_hash"].sort().equals(banded["text_hash"].unique().sort())
     whole = tmp_path / "whole"
     build_dataset(raw_dir=str(raw), out_dir=str(whole))
     assert comparable(out).equals(comparable(whole))
+
+
+def test_a_merge_state_from_before_sketches_were_stored_is_used_as_it_is(
+    tmp_path: Path,
+) -> None:
+    # Its stored texts have no sketches: those the screen needs are computed from them.
+    out = tmp_path / "split"
+    build_dataset(raw_dir=str(raw_with(tmp_path / "day1", SEEDS[:3])), out_dir=str(out))
+    state_file = out / "_meta" / "merge-state.json"
+    state = json.loads(state_file.read_text())
+    for name in state.pop("sketches"):
+        (out / "_meta" / name).unlink()
+    state_file.write_text(json.dumps(state))
+    report = build_dataset(raw_dir=str(raw_with(tmp_path / "day2", SEEDS[3:])), out_dir=str(out))
+    assert report["papers"]["sightings_remerged"] < 281  # the state was still current
+    assert len(json.loads(state_file.read_text())["sketches"]) == 1
+    build_dataset(raw_dir=str(raw_with(tmp_path / "all", SEEDS)), out_dir=str(tmp_path / "whole"))
+    assert comparable(out).equals(comparable(tmp_path / "whole"))
 
 
 def test_a_stale_merge_state_makes_the_run_re_merge_everything(tmp_path: Path) -> None:
@@ -144,7 +166,8 @@ def test_a_dataset_from_before_the_merge_index_is_migrated(tmp_path: Path) -> No
         index.select("sighting_key", "source_file", "line", prior_paper_id="paper_id"),
         on=["sighting_key", "source_file", "line"],
     )
-    for name in ["merge-state.json", state["index"], state["links"], *state["bands"]]:
+    named = [state["index"], state["links"], *state["bands"], *state["sketches"]]
+    for name in ["merge-state.json", *named]:
         (meta / name).unlink()
     shutil.rmtree(meta / "sightings")
     legacy.write_parquet(meta / "sightings.parquet")

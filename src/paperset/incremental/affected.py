@@ -6,7 +6,8 @@ run can change are found by growing a set from its new sightings and the papers 
 one, adding each round the stored sightings that share a key with it, every sighting of
 their papers, and the abstracts the index records as linked to its own but left in another
 paper by a guard. Near-identical abstracts of a new sighting are looked up once, in the band
-buckets, and verified by their Jaccard as the merge would; links among stored sightings are
+buckets, screened by their stored sketches and verified by their Jaccard as the merge would
+(only the abstracts of the pairs the screen leaves are read); links among stored sightings are
 already in their papers or in the recorded links. The one exception is a bucket the run
 takes past the bucket limit (MAX_BUCKET texts) or back under it: pairs are found through
 it no more, or again, so all its texts are re-merged.
@@ -35,15 +36,19 @@ def affected_sightings(
     links: pl.DataFrame,
     read_texts: TextReader,
     fresh_texts: Texts,
+    sketches: pl.DataFrame,
 ) -> pl.Series:
     """Mark each `live` index row the run must re-merge.
 
     `fresh` are the new sightings with their keys, `removed` the index rows of replaced
     ones; `regrouped` the texts of buckets that the run took past the bucket limit or back
     under it; `read_texts` reads the abstracts of index rows (`text_hash`, `abstract`), and
-    `fresh_texts` those of the new sightings.
+    `fresh_texts` those of the new sightings; `sketches` (SKETCHES) those known of their
+    texts (the others are computed).
     """
-    near = _near_stored_texts(live, fresh, bands, oversized, read_texts, fresh_texts)
+    near = _near_stored_texts(
+        live, fresh, bands, oversized, _Either(fresh_texts, live, read_texts), sketches
+    )
     near = pl.concat([near, regrouped.cast(pl.UInt64)])
     reached = pl.Series(values=[False] * live.height, dtype=pl.Boolean)
     new = fresh.select(_KEYS[:-1]).with_columns(paper_id=pl.lit(None, pl.String))
@@ -88,8 +93,8 @@ def _near_stored_texts(
     fresh: pl.DataFrame,
     bands: pl.DataFrame,
     oversized: pl.Series,
-    read_texts: TextReader,
-    fresh_texts: Texts,
+    texts: Texts,
+    sketches: pl.DataFrame,
 ) -> pl.Series:
     """Stored abstracts whose Jaccard with a new one reaches the merge's threshold."""
     new_texts = fresh.select("text_hash").drop_nulls().unique()
@@ -100,17 +105,29 @@ def _near_stored_texts(
         .filter(~pl.col("text_hash").is_in(new_texts["text_hash"].implode()))
         .select(old="text_hash", new="text_hash_new")
         .unique()
+        .filter(pl.col("old").is_in(live["text_hash"].drop_nulls().unique().implode()))
     )
     if pairs.is_empty():
         return pl.Series("text_hash", [], dtype=pl.UInt64)
-    candidates = live.filter(pl.col("text_hash").is_in(pairs["old"].unique().implode()))
-    old_texts = read_texts(candidates.unique("text_hash", keep="first"))
-    new_read = fresh_texts.read(pairs["new"])
-    docs = pl.concat([new_read, old_texts.select(new_read.columns)]).with_row_index("node")
-    node_of = docs.select("node", "text_hash")
-    numbered = pairs.join(node_of.rename({"node": "a"}), left_on="old", right_on="text_hash").join(
-        node_of.rename({"node": "b"}), left_on="new", right_on="text_hash"
+    ends = pl.concat([pairs["new"].unique(), pairs["old"].unique()]).unique(maintain_order=True)
+    docs = ends.to_frame("text_hash").with_row_index("node")
+    numbered = pairs.join(docs.rename({"node": "a"}), left_on="old", right_on="text_hash").join(
+        docs.rename({"node": "b"}), left_on="new", right_on="text_hash"
     )
-    similar = verified_pairs(docs.select("node", "abstract"), numbered.select("a", "b"), THRESHOLD)
-    close = similar["a"].implode()
-    return docs.filter(pl.col("node").is_in(close))["text_hash"]
+    similar = verified_pairs(docs, numbered.select("a", "b"), THRESHOLD, sketches, texts)
+    return docs.filter(pl.col("node").is_in(similar["a"].implode()))["text_hash"]
+
+
+class _Either:
+    """The abstracts of the run's texts, else of the live stored sightings' (read from their
+    segments): only those of the pairs left to verify are read."""
+
+    def __init__(self, fresh: Texts, live: pl.DataFrame, read_texts: TextReader) -> None:
+        self.fresh, self.live, self.read_texts = fresh, live, read_texts
+
+    def read(self, hashes: pl.Series) -> pl.DataFrame:
+        found = self.fresh.read(hashes)
+        rest = hashes.filter(~hashes.is_in(found["text_hash"].implode()))
+        wanted = pl.col("text_hash").is_in(rest.drop_nulls().unique().implode())
+        stored = self.read_texts(self.live.filter(wanted).unique("text_hash", keep="first"))
+        return pl.concat([found, stored.select(found.columns)])

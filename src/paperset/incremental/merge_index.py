@@ -7,6 +7,10 @@ Kept under `out/_meta/`:
   id, title-key hash, abstract hash) and the paper and partition it now belongs to;
 - `bands-<run_id>.parquet`: the LSH band hashes of every distinct long abstract, in files
   each run appends (at most MAX_BAND_FILES; a run that re-merges everything compacts them);
+- `sketches-<run_id>.parquet`: the b-bit sketch of each of those abstracts, in files made
+  beside the band files: a run screens the near duplicates of its new abstracts among the
+  stored ones without reading or hashing the stored abstracts (a state from before them
+  has none: the sketches it lacks are computed);
 - `links-<run_id>.parquet`: near-identical abstracts that a guard left in different papers;
 - `merge-state.json`, written last: which of those files are current, the settings they
   were built under, and the manifest they match.
@@ -33,7 +37,14 @@ from paperset.dedup.sightings import HELD_SIGHTING
 from paperset.incremental import buckets
 from paperset.incremental.affected import affected_sightings
 from paperset.incremental.segments import KEYED_SIGHTING, read_stored, read_texts
-from paperset.incremental.state import INDEX, legacy_index, read_state, with_title_hash
+from paperset.incremental.state import (
+    INDEX,
+    STORED_SKETCHES,
+    legacy_index,
+    read_state,
+    sketches_from_store,
+    with_title_hash,
+)
 from paperset.storage.layout import META
 from paperset.storage.spill import RunTexts
 
@@ -48,9 +59,11 @@ class MergeIndex:
 
     index: pl.DataFrame
     bands: pl.DataFrame
+    sketches: pl.DataFrame
     links: pl.DataFrame
     current: bool
     band_files: tuple[str, ...] = ()
+    sketch_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,28 +77,34 @@ class MergeWork:
     fresh: pl.DataFrame  # KEYED_SIGHTING rows to keep in this run's segment, with their texts
     bands: pl.DataFrame  # bands of every live text (TEXT_BANDS)
     new_bands: pl.DataFrame | None  # bands to append, None to rewrite them all
-    sketches: pl.DataFrame  # sketches of the texts whose bands this run made (SKETCHES)
+    sketches: pl.DataFrame  # sketches of the texts known (SKETCHES), stored or made now
     band_files: tuple[str, ...]  # the band files appended to so far; once stored, this run's
     oversized: pl.Series  # band hashes shared by more than MAX_BUCKET texts
     links: pl.DataFrame  # the stored cut links (LINKS)
     everything: bool  # True when every sighting is affected
+    new_sketches: pl.DataFrame | None = None  # as new_bands, for the sketches
+    sketch_files: tuple[str, ...] = ()  # as band_files, for the sketches
 
 
 def load_index(out_dir: Path, settings: dict[str, Any], dataset_run_id: str | None) -> MergeIndex:
     """Read the current index; say whether it matches the dataset and the settings."""
     state = read_state(out_dir)
     if state is None:
-        no_bands, no_links = pl.DataFrame(schema=TEXT_BANDS), pl.DataFrame(schema=LINKS)
-        return MergeIndex(legacy_index(out_dir), no_bands, no_links, current=False)
+        no_links, no_sketches = pl.DataFrame(schema=LINKS), pl.DataFrame(schema=SKETCHES)
+        no_bands = pl.DataFrame(schema=TEXT_BANDS)
+        return MergeIndex(legacy_index(out_dir), no_bands, no_sketches, no_links, current=False)
     index = pl.read_parquet(out_dir / META / state["index"]).cast(INDEX)
-    band_files = tuple(state["bands"])
-    bands = pl.concat(
-        [pl.DataFrame(schema=TEXT_BANDS)]
-        + [pl.read_parquet(out_dir / META / name).cast(TEXT_BANDS) for name in band_files]
-    )
+    band_files, sketch_files = tuple(state["bands"]), tuple(state.get("sketches", []))
+    bands = _read_all(out_dir, band_files, TEXT_BANDS)
+    sketches = sketches_from_store(_read_all(out_dir, sketch_files, STORED_SKETCHES))
     links = pl.read_parquet(out_dir / META / state["links"]).cast(LINKS)
     current = state.get("settings") == settings and state.get("dataset_run_id") == dataset_run_id
-    return MergeIndex(index, bands, links, current, band_files)
+    return MergeIndex(index, bands, sketches, links, current, band_files, sketch_files)
+
+
+def _read_all(out_dir: Path, names: tuple[str, ...], schema: pl.Schema) -> pl.DataFrame:
+    files = [pl.read_parquet(out_dir / META / name).cast(schema) for name in names]
+    return pl.concat([pl.DataFrame(schema=schema), *files])
 
 
 def plan_merge(
@@ -107,6 +126,9 @@ def plan_merge(
     known = stored.bands["text_hash"].unique().implode()
     new_bands = texts.bands.filter(~pl.col("text_hash").is_in(known))
     bands, dropped = pl.concat([stored.bands, new_bands]), stored.bands.clear()
+    sketched = stored.sketches["text_hash"].implode()
+    new_sketches = texts.sketches.filter(~pl.col("text_hash").is_in(sketched))
+    sketches = pl.concat([stored.sketches, new_sketches])
     rewrite = not stored.current or not removed.is_empty()
     if not removed.is_empty():
         bands, dropped = buckets.split_live(
@@ -123,6 +145,7 @@ def plan_merge(
             stored.links,
             lambda rows: read_texts(out_dir, rows),
             texts.store,
+            sketches,
         )
     else:
         affected = pl.Series(values=[True] * live.height, dtype=pl.Boolean)
@@ -132,6 +155,10 @@ def plan_merge(
     old_bands, old_sketches = text_bands(unbanded)
     new_bands = pl.concat([new_bands, old_bands])
     bands = pl.concat([bands, old_bands])
+    new_sketches = pl.concat([new_sketches, old_sketches])
+    sketches = pl.concat([sketches, old_sketches])
+    if not removed.is_empty():
+        sketches = sketches.filter(pl.col("text_hash").is_in(bands["text_hash"].implode()))
     sightings = pl.concat([read, fresh.cast(KEYED_SIGHTING)]).sort("source_file", "line")
     # Re-merging everything reads every segment anyway: write them back as one, compacted.
     # It also sees every text, so the merge counts each bucket's size itself.
@@ -145,11 +172,13 @@ def plan_merge(
         fresh=(fresh.cast(KEYED_SIGHTING) if stored.current else sightings),
         bands=bands,
         new_bands=None if rewrite else new_bands,
-        sketches=pl.concat([texts.sketches, old_sketches]),
+        sketches=sketches,
         band_files=stored.band_files,
         oversized=oversized.cast(pl.UInt64),
         links=stored.links if stored.current else stored.links.clear(),
         everything=not stored.current,
+        new_sketches=None if rewrite else new_sketches,
+        sketch_files=stored.sketch_files,
     )
 
 
@@ -174,7 +203,7 @@ def key_sightings(
 def without_bands(work: MergeWork) -> MergeWork:
     """`work` once its near duplicates are found: no bands or sketches, so they are freed
     before the papers are built."""
-    return replace(work, bands=work.bands.clear(), sketches=pl.DataFrame(schema=SKETCHES))
+    return replace(work, bands=work.bands.clear(), sketches=work.sketches.clear())
 
 
 def after_merge(work: MergeWork) -> MergeWork:

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from paperset.dedup.keys import title_key
-from paperset.dedup.minhash import text_hash
+from paperset.dedup.minhash import BANDS, ROWS, SKETCHES, text_hash
 from paperset.hashing import stable_hash
 from paperset.incremental.segments import LEGACY, LEGACY_SIGHTINGS, SEGMENTS
 from paperset.storage.layout import META, PARTITION_PATH
@@ -34,6 +35,30 @@ INDEX = pl.Schema(
         "titled": pl.Boolean(),
     }
 )
+
+
+# A sketch on disk: its 72 bytes as 9 UInt64 columns, which read ~10x faster than a
+# fixed-size list of 72 UInt8 values.
+SKETCH_WORDS = BANDS * ROWS // 8
+STORED_SKETCHES = pl.Schema(
+    {"text_hash": pl.UInt64(), **{f"sketch_{i}": pl.UInt64() for i in range(SKETCH_WORDS)}}
+)
+
+
+def sketches_to_store(sketches: pl.DataFrame) -> pl.DataFrame:
+    """SKETCHES rows as they are stored (STORED_SKETCHES)."""
+    words = np.ascontiguousarray(sketches["sketch"].to_numpy(), dtype=np.uint8).view(np.uint64)
+    columns = {f"sketch_{i}": words[:, i] for i in range(SKETCH_WORDS)}
+    return pl.DataFrame({"text_hash": sketches["text_hash"], **columns}, schema=STORED_SKETCHES)
+
+
+def sketches_from_store(stored: pl.DataFrame) -> pl.DataFrame:
+    """Stored sketches (STORED_SKETCHES) as SKETCHES rows."""
+    words = np.empty((stored.height, SKETCH_WORDS), dtype=np.uint64)
+    for i in range(SKETCH_WORDS):
+        words[:, i] = stored[f"sketch_{i}"].to_numpy()
+    sketch = pl.Series("sketch", words.view(np.uint8), dtype=SKETCHES["sketch"])
+    return pl.DataFrame([stored["text_hash"], sketch], schema=SKETCHES)
 
 
 def with_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
@@ -79,7 +104,7 @@ def read_state(out_dir: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(state, dict) or not {"index", "links", "bands"} <= state.keys():
         return None
-    names = [state["index"], state["links"], *state["bands"]]
+    names = [state["index"], state["links"], *state["bands"], *state.get("sketches", [])]
     if not all((out_dir / META / str(name)).is_file() for name in names):
         return None
     return state
@@ -112,7 +137,7 @@ def legacy_index(out_dir: Path) -> pl.DataFrame:
 def remove_unreferenced(out_dir: Path, current: set[str], segments: set[str]) -> None:
     """Delete index, band and link files the state no longer names, and unused segments."""
     meta = out_dir / META
-    kinds = ("index", "bands", "links")
+    kinds = ("index", "bands", "sketches", "links")
     for path in [path for kind in kinds for path in meta.glob(f"{kind}-*.parquet")]:
         if path.name not in current:
             path.unlink(missing_ok=True)

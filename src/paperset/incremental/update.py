@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from paperset.errors import InvariantBroken
 from paperset.incremental.merge_index import MergeWork
 from paperset.storage import read_papers, read_partitions
 from paperset.storage.layout import partition_files
@@ -52,10 +53,21 @@ def read_before(out_dir: Path, work: MergeWork) -> Before:
 
 
 def apply_papers(out_dir: Path, before: Before, remade: pl.DataFrame) -> Update:
-    """Put the re-made papers in their partitions beside the rows that stay there."""
+    """Put the re-made papers (validated) in their partitions beside the rows that stay
+    there (validated by the run that wrote them), in no set order: the commit sorts each
+    partition's rows itself.
+
+    A paper id among both would be a paper the run should have re-made and did not: the
+    run fails rather than commit it twice.
+    """
     if before.scope is None:
         return Update(remade, None)
     arriving = partition_files(remade.select("month", "topic")) - before.scope
     neighbours = pl.concat([before.neighbours, read_partitions(out_dir, arriving)])
-    papers = pl.concat([neighbours, remade.select(neighbours.columns)]).sort("paper_id")
+    twice = neighbours.filter(pl.col("paper_id").is_in(remade["paper_id"].implode()))
+    if not twice.is_empty():
+        raise InvariantBroken(
+            f"paper {twice['paper_id'][0]} was re-made by this run and also left as it was"
+        )
+    papers = pl.concat([neighbours, remade.select(neighbours.columns)])
     return Update(papers, before.scope | arriving)
