@@ -34,7 +34,7 @@ from paperset.incremental.merge_index import (
 )
 from paperset.incremental.save import save_index, segment_written, write_segment
 from paperset.incremental.state import dataset_totals, state_settings
-from paperset.incremental.update import apply_papers, read_before
+from paperset.incremental.update import apply_papers, changed_partitions, read_before
 from paperset.ingest.batches import batches_of, ingest_batch, read_dumps
 from paperset.ingest.clean import clean_frame
 from paperset.ingest.discover import Discovery, RawFile, discover_raw_files
@@ -133,6 +133,7 @@ def run(config: BuildConfig, report: RunReport, stages: Stages, progress: Progre
         shown.step("committing")
         with report.timing("commit"):
             feed = change_feed(before.previous, remade, report.run_id, dt.datetime.now(dt.UTC))
+            update = changed_partitions(update, before, feed)
             committed = commit_papers(
                 update.papers, out, report.run_id, scope=update.scope, feed=feed
             )

@@ -16,7 +16,7 @@ import polars as pl
 from paperset.errors import InvariantBroken
 from paperset.incremental.merge_index import MergeWork
 from paperset.storage import read_papers, read_partitions
-from paperset.storage.layout import partition_files
+from paperset.storage.layout import partition_files, partition_name
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,20 @@ def apply_papers(out_dir: Path, before: Before, remade: pl.DataFrame) -> Update:
         )
     papers = pl.concat([neighbours, remade.select(neighbours.columns)])
     return Update(papers, before.scope | arriving)
+
+
+def changed_partitions(update: Update, before: Before, feed: pl.DataFrame) -> Update:
+    """Only the partitions of `update` that the run's change feed touches: where a changed
+    paper is now, and where it, or a paper it replaced, was.
+
+    The other partitions in scope hold the same rows as they do on disk, so the commit
+    would write the same bytes: it leaves them alone without serialising them.
+    """
+    if update.scope is None:
+        return update
+    changed = pl.concat([feed["paper_id"], feed["previous_paper_id"].drop_nulls()])
+    left = before.previous.filter(pl.col("paper_id").is_in(changed.implode()))
+    places = pl.concat([feed.select("month", "topic"), left.select("month", "topic")])
+    touched = partition_files(places) & update.scope
+    rows = update.papers.filter(partition_name().is_in(pl.Series(sorted(touched)).implode()))
+    return Update(rows, touched)
