@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from paperset.ingest.comments import paragraph_looks_like_abstract
+from paperset.ingest.comments import abstract_like_paragraphs
 from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
 from paperset.ingest.listing_texts import SPAN_COLUMNS, spans, texts, with_irregular_texts
 from paperset.ingest.records import ARXIV_LISTING
@@ -65,7 +65,7 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Mark each line's kind and number the records.
 
     A record ends with its dates line. A record also ends early — it was cut off — when a
-    paragraph that looks like an abstract, not a comment (`comments.paragraph_looks_like_abstract`),
+    paragraph that looks like an abstract, not a comment (`comments.abstract_like_paragraphs`),
     follows other text, or any text follows its id line: that text starts the next record.
     Records are numbered across files (no per-file window, which is slow) and always
     grouped with `file_no`, so a record never spans two files.
@@ -84,11 +84,7 @@ def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
             paragraph=paragraph_no(pl.col("blank")),
         )
     )
-    sizes = (
-        kinds.filter("is_text")
-        .group_by("paragraph")
-        .agg(abstract_like=paragraph_looks_like_abstract(pl.col("line")))
-    )
+    sizes = abstract_like_paragraphs(kinds.filter("is_text").select("paragraph", "line"))
     return (
         kinds.join(sizes, on="paragraph", how="left", maintain_order="left")
         .with_columns(_segment_starts())

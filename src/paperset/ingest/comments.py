@@ -52,22 +52,50 @@ COMMENT_MARKERS = "(?i)" + "|".join(
 SENTENCE_END = r"""[.!?]["'”’)\]}$]*$"""
 
 
-def paragraph_looks_like_abstract(line: pl.Expr) -> pl.Expr:
-    """Whether a paragraph is another record's abstract, from its lines, as an aggregation in
-    a `group_by`: its length, how its last line ends, and the first MARKER_WINDOW characters
-    of its first lines (~3x faster than joining every paragraph first).
+def abstract_like_paragraphs(text_lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Whether each paragraph looks like another record's abstract (`paragraph`,
+    `abstract_like`), from its text lines (`paragraph`, `line`) in file order.
+
+    It does when it is at least ABSTRACT_CHARS long (its lines joined by spaces), its last
+    line ends a sentence, and its first MARKER_WINDOW characters (its first four lines
+    joined, leading spaces dropped) hold no comment marker. Measured as passes over the
+    lines in order, not as a `group_by` (~2x faster): a paragraph's length is a difference
+    of running sums, its head is read at its first line (the next three shifted up to it,
+    each cut to the window first) and its tail at its last.
 
     >>> comment = ["Accepted at ICML 2025.", "x" * 200 + "."]
-    >>> lines = pl.DataFrame({"p": [1, 1, 2], "line": [*comment, "We " * 70 + "."]})
-    >>> test = paragraph_looks_like_abstract(pl.col("line"))
-    >>> lines.group_by("p", maintain_order=True).agg(test)["line"].to_list()
+    >>> lines = pl.LazyFrame({"paragraph": [1, 1, 2], "line": [*comment, "We " * 70 + "."]})
+    >>> abstract_like_paragraphs(lines).collect()["abstract_like"].to_list()
     [False, True]
     """
-    chars = line.str.len_chars().sum() + line.len() - 1
-    head = line.head(4).str.join(" ").str.strip_chars_start().str.slice(0, MARKER_WINDOW)
-    tail = line.last().str.strip_chars_end()
-    return (
-        (chars >= ABSTRACT_CHARS)
-        & tail.str.contains(SENTENCE_END)
-        & ~head.str.contains(COMMENT_MARKERS)
+    paragraph, line = pl.col("paragraph"), pl.col("line")
+    width = line.str.len_chars() + 1  # its characters and the space that joins it
+    running = width.cum_sum()
+    opens = paragraph.ne_missing(paragraph.shift(1))
+    following = {
+        f"next_{k}": pl.when(paragraph.shift(-k) == paragraph).then(line.shift(-k))
+        for k in (1, 2, 3)
+    }
+    marked = text_lines.select(
+        "paragraph",
+        "line",
+        opens=opens,
+        closes=paragraph.ne_missing(paragraph.shift(-1)),
+        chars=running - pl.when(opens).then(running - width).forward_fill() - 1,
+        **following,
+    )
+    window = [pl.col(name).str.slice(0, MARKER_WINDOW) for name in following]
+    head = pl.concat_str(
+        [line.str.strip_chars_start().str.slice(0, MARKER_WINDOW), *window],
+        separator=" ",
+        ignore_nulls=True,
+    ).str.slice(0, MARKER_WINDOW)
+    opening = marked.filter("opens").select("paragraph", plain=~head.str.contains(COMMENT_MARKERS))
+    ending = marked.filter("closes").select(
+        "paragraph",
+        ends=(pl.col("chars") >= ABSTRACT_CHARS)
+        & line.str.strip_chars_end().str.contains(SENTENCE_END),
+    )
+    return opening.join(ending, on="paragraph", maintain_order="left").select(
+        "paragraph", abstract_like=pl.col("plain") & pl.col("ends")
     )
