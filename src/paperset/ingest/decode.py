@@ -24,6 +24,8 @@ def decode_dump(data: bytes) -> str:
     if _control_share(data) > CONTROL_SHARE_OF_BINARY:
         raise UnreadableDump("binary: mostly control characters")
     text = _decode_text(data.removeprefix(codecs.BOM_UTF8))
+    if "\r" not in text:  # the common case: a scan, where each replace would copy
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
