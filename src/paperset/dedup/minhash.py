@@ -180,7 +180,8 @@ def text_bands(
     `texts` holds distinct texts: `text_hash` and `abstract`. Band hashes depend on the text
     alone, so they can be kept from run to run and reused. They are sorted by `text_hash`
     (each text's bands in band order), so they are stored without another sort. Sketches
-    only spare this run computing them again for its candidates: they are never stored.
+    spare computing them again for a text's candidates, in this run and, stored in the
+    merge index, in later ones.
     """
     docs = (
         texts.select("text_hash", "abstract")
