@@ -80,8 +80,12 @@ def ingest_on_dask(
                 parameters = _parameters(pieces[number][1], config)
                 return runner.submit(tasks.ingest_batch, parameters=parameters)
 
+        def window() -> int:
+            # Workers may join a remote cluster while the run goes on: send for them too.
+            return max(threads, sum(runner.client.nthreads().values())) + 1
+
         batch_of_piece = [index for index, _ in pieces]
-        seconds = _gather(submit, batch_of_piece, len(batches), progress, adding, threads + 1)
+        seconds = _gather(submit, batch_of_piece, len(batches), progress, adding, window)
         _share_time(report, seconds, time.perf_counter() - started - adding.seconds, threads)
     report.add_seconds("clean", adding.seconds)  # keying the records, their texts put on disk
     return ingested
@@ -137,10 +141,11 @@ def _workers_use_this_api(config: BuildConfig) -> Iterator[None]:
     """Have the workers record their task runs in this flow run's Prefect server.
 
     A task sent to Dask carries the flow's Prefect settings. Without `PREFECT_API_URL` the
-    build runs on Prefect's temporary server, which listens on this machine only: each
-    worker process would start a temporary server of its own (seconds each, and its task
-    runs lost with it). Workers on this machine are pointed at the flow's server instead;
-    workers elsewhere cannot reach it, so they are left as they are, with a warning.
+    build runs on Prefect's temporary server, which listens on this machine only: a worker
+    in another process (a scheduler's workers) would start a temporary server of its own
+    (seconds each, and its task runs lost with it). Workers on this machine are pointed at
+    the flow's server instead; workers elsewhere cannot reach it, so they are left as they
+    are, with a warning.
     """
     context = FlowRunContext.get()
     if PREFECT_API_URL.value() or context is None or context.client is None:
@@ -172,7 +177,8 @@ def _on_this_machine(config: BuildConfig) -> bool:
 
 
 def _parameters(files: list[RawFile], config: BuildConfig) -> dict[str, Any]:
-    """The task's arguments. Paths are made absolute: a worker does not share our folder."""
+    """The task's arguments. Paths are made absolute: a worker elsewhere does not share our
+    working folder."""
     return {
         "files": [replace(f, path=f.path.absolute()) for f in files],
         "listing_year": config.listing_year,
@@ -187,15 +193,15 @@ def _gather(
     batches: int,
     progress: Progress,
     add: Callable[[BatchIngest], None],
-    window: int,
+    window: Callable[[], int],
 ) -> list[dict[str, float]]:
     """Run every piece (`submit(number)` sends one) and hand each result to `add` in piece
     order, whatever order they finish in, as soon as those before it are in; return each
     one's stage seconds.
 
-    At most `window` pieces are sent ahead of the last one added: the results that wait
-    in memory are that many at most. A failed piece (after its retries) raises, failing
-    the run as an in-process build does.
+    At most `window()` pieces (one more than the cluster's worker threads) are sent ahead
+    of the last one added: the results that wait in memory are that many at most. A failed
+    piece (after its retries) raises, failing the run as an in-process build does.
     """
     pieces_left = [batch_of_piece.count(index) for index in range(batches)]
     running: dict[int, PrefectFuture[BatchIngest]] = {}
@@ -203,7 +209,8 @@ def _gather(
     seconds: list[dict[str, float]] = []
     sent = done = 0
     while len(seconds) < len(batch_of_piece):
-        while sent < len(batch_of_piece) and sent - len(seconds) < window:
+        ahead = window()
+        while sent < len(batch_of_piece) and sent - len(seconds) < ahead:
             running[sent] = submit(sent)
             sent += 1
         finished = next(as_completed(list(running.values())))

@@ -214,7 +214,7 @@ def test_results_are_added_in_order_as_soon_as_those_before_them_are_in(
         3,
         RunProgress(None, 3),
         lambda result: events.append(f"added {result.records['piece'][0]}"),
-        window=2,
+        window=lambda: 2,
     )
     # Never more than two pieces sent beyond the last one added.
     assert events == [

@@ -17,9 +17,9 @@ Kept under `out/_meta/`:
 
 A run re-merges only the sightings its new and removed sightings can reach (`affected`):
 the papers outside that closed set are exactly what a full re-merge would make of them.
-When the state is missing, stale (a run died between the commit and this state) or built
-under other settings (partitioning, taxonomy, near-duplicate matching), every sighting is
-affected.
+When the state is missing, stale (a run died between the commit and this state, or during
+the commit) or built under other settings (partitioning, the contract's columns, taxonomy,
+near-duplicate matching), every sighting is affected.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from paperset.incremental.state import (
     sketches_from_store,
     with_title_hash,
 )
+from paperset.storage.commit import commit_unfinished
 from paperset.storage.layout import META
 from paperset.storage.spill import RunTexts
 
@@ -99,6 +100,8 @@ def load_index(out_dir: Path, settings: dict[str, Any], dataset_run_id: str | No
     sketches = sketches_from_store(_read_all(out_dir, sketch_files, STORED_SKETCHES))
     links = pl.read_parquet(out_dir / META / state["links"]).cast(LINKS)
     current = state.get("settings") == settings and state.get("dataset_run_id") == dataset_run_id
+    # A commit that died part-way may have left partitions holding rows no index describes.
+    current = current and not commit_unfinished(out_dir)
     return MergeIndex(index, bands, sketches, links, current, band_files, sketch_files)
 
 

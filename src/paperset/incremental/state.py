@@ -15,6 +15,7 @@ from paperset.dedup.minhash import BANDS, ROWS, SKETCHES, text_hash
 from paperset.hashing import stable_hash
 from paperset.incremental.segments import LEGACY, LEGACY_SIGHTINGS, SEGMENTS
 from paperset.storage.layout import META, PARTITION_PATH
+from paperset.storage.manifest import schema_version
 
 STATE_VERSION = 2  # 2: papers placed by month, not date
 STATE_FILE = META / "merge-state.json"
@@ -78,10 +79,13 @@ def with_title_hash(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def state_settings(taxonomy: str, near_duplicates: bool) -> dict[str, Any]:
-    """The settings an index is only valid under: change one and every paper is re-made."""
+    """The settings an index is only valid under: change one and every paper is re-made
+    (and validated: a run validates only the papers it re-makes, so a change of the
+    contract's columns must re-make them all)."""
     return {
         "version": STATE_VERSION,
         "layout": PARTITION_PATH,
+        "schema": schema_version(),
         "taxonomy": taxonomy,
         "near_duplicates": near_duplicates,
     }

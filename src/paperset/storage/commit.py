@@ -108,6 +108,16 @@ def commit_papers(
     )
 
 
+def commit_unfinished(out_dir: Path) -> bool:
+    """Whether the last commit died before its manifest: its staging is still there, or a
+    feed the manifest does not list. Partitions on disk may then hold its rows, which the
+    manifest and the merge index do not describe."""
+    layout = Layout(out_dir)
+    if layout.staging.is_dir() and any(layout.staging.iterdir()):
+        return True
+    return bool(uncommitted_feeds(out_dir, load_manifest(layout)))
+
+
 def _stage_feed(staging: Path, feed: pl.DataFrame | None) -> Path | None:
     if feed is None or feed.is_empty():
         return None

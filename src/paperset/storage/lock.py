@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def output_lock(out_dir: Path, run_id: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockedError(_locked_message(out_dir, _read_holder(fd))) from None
+            raise LockedError(_locked_message(out_dir, _holder_once_written(fd))) from None
         _write_holder(fd, run_id)
         try:
             yield
@@ -142,6 +143,18 @@ def _write_holder(fd: int, run_id: str) -> None:
     }
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(holder).encode("utf-8"), 0)
+
+
+HOLDER_WAIT_SECONDS = 1.0
+
+
+def _holder_once_written(fd: int) -> dict[str, object]:
+    """The holder record, waiting up to HOLDER_WAIT_SECONDS for it: a run writes it just
+    after it takes the lock, so one refused in between would otherwise name no one."""
+    deadline = time.monotonic() + HOLDER_WAIT_SECONDS
+    while not (holder := _read_holder(fd)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return holder
 
 
 def _read_holder(fd: int) -> dict[str, object]:
