@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -17,7 +18,14 @@ from test_storage_frames import STATE_A, commit, frame
 
 from paperset.errors import LockedError
 from paperset.storage import read_papers
-from paperset.storage.lock import check_unlocked, output_lock, publishing, reading
+from paperset.storage.layout import Layout
+from paperset.storage.lock import (
+    _write_holder,
+    check_unlocked,
+    output_lock,
+    publishing,
+    reading,
+)
 
 HOLD_LOCK = """
 import sys, time
@@ -38,6 +46,26 @@ def test_a_second_writer_is_refused_at_once_naming_the_first(tmp_path: Path) -> 
     message = str(caught.value)
     assert f"run run-1 (pid {os.getpid()} on {socket.gethostname()}, started " in message
     assert "\n" not in message
+
+
+def test_a_writer_refused_before_the_holder_names_itself_waits_for_its_name(
+    tmp_path: Path,
+) -> None:
+    # A run writes its record just after taking the lock: one refused in between reads an
+    # empty record, and would name no one without waiting for it.
+    path = Layout(tmp_path).lock
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        later = threading.Timer(0.2, _write_holder, (fd, "run-1"))
+        later.start()
+        refused = pytest.raises(LockedError, match="in use by paperset run run-1 ")
+        with refused, output_lock(tmp_path, "run-2"):
+            pass
+        later.join()
+    finally:
+        os.close(fd)
 
 
 def test_a_busy_folder_is_reported_without_taking_the_lock(tmp_path: Path) -> None:

@@ -86,5 +86,7 @@ def changed_partitions(update: Update, before: Before, feed: pl.DataFrame) -> Up
     left = before.previous.filter(pl.col("paper_id").is_in(changed.implode()))
     places = pl.concat([feed.select("month", "topic"), left.select("month", "topic")])
     touched = partition_files(places) & update.scope
-    rows = update.papers.filter(partition_name().is_in(pl.Series(sorted(touched)).implode()))
+    rows = update.papers.filter(
+        partition_name().is_in(pl.Series(list(touched), dtype=pl.String).implode())
+    )
     return Update(rows, touched)
