@@ -24,7 +24,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from paperset.topics.words import Words, split_words
+from paperset.hashing import _string_buffers
+from paperset.topics.scan import occupied_slots, scan_terms
 
 TABLE_BITS = 22
 MODEL_FILE = "model.npz"
@@ -68,11 +69,10 @@ class TopicModel:
         """The term hashes, and one more that no word can have after a miss."""
         return np.append(self.hashes, np.uint64(0))
 
-    def find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return the positions of the hashes that are terms, and those terms' indices."""
-        ids = self.table[slots(hashes)]
-        found = np.flatnonzero(self.checks[ids] == hashes)
-        return found, ids[found].astype(np.int64)
+    @cached_property
+    def occupied(self) -> np.ndarray:
+        """A bitmap of the table's slots that hold a term (see `paperset.topics.scan`)."""
+        return occupied_slots(slots(self.hashes), TABLE_BITS)
 
 
 def slots(hashes: np.ndarray) -> np.ndarray:
@@ -100,15 +100,11 @@ class Hits:
 
 def find_terms(model: TopicModel, texts: pl.Series, weight: float) -> tuple[list[Hits], np.ndarray]:
     """Find the vocabulary's words and word pairs in each text, and count its words."""
-    words: Words = split_words(texts)
-    pair_rows, pair_hashes, _ = words.pairs()
-    found_words, word_ids = model.find(words.hash)
-    found_pairs, pair_ids = model.find(pair_hashes)
-    hits = [
-        Hits(words.row[found_words], word_ids, weight),
-        Hits(pair_rows[found_pairs], pair_ids, weight),
-    ]
-    return hits, np.bincount(words.row, minlength=len(texts))
+    offsets, data = _string_buffers(texts)
+    word_row, word_term, pair_row, pair_term, counts = scan_terms(
+        data, offsets, model.table, model.checks, model.occupied, TABLE_BITS
+    )
+    return [Hits(word_row, word_term, weight), Hits(pair_row, pair_term, weight)], counts
 
 
 def find_hits(
