@@ -45,6 +45,7 @@ from functools import partial
 import numpy as np
 import polars as pl
 
+from paperset.dedup import scan
 from paperset.dedup.shingles import (
     SHINGLE_WORDS,
     doc_batches,
@@ -83,16 +84,9 @@ _BAND_SALT = _constants(BANDS, 3)
 
 def _signatures(shingles: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Return the min-hash of each text under each permutation, shape (texts, permutations)."""
-    # Odd multipliers make x -> a*x + b a permutation of u32; 32 bits keep the numpy work SIMD.
+    # Odd multipliers make x -> a*x + b a permutation of u32.
     values = (shingles >> np.uint64(32)).astype(np.uint32)
-    starts = np.cumsum(counts) - counts
-    signatures = np.empty((len(counts), len(_MULTIPLY)), dtype=np.uint32)
-    permuted = np.empty_like(values)
-    for k, (multiply, add) in enumerate(zip(_MULTIPLY, _ADD, strict=True)):
-        np.multiply(values, multiply, out=permuted)
-        permuted += add
-        signatures[:, k] = np.minimum.reduceat(permuted, starts)
-    return signatures
+    return scan.min_hashes(values, counts, _MULTIPLY, _ADD)
 
 
 def _bands(signatures: np.ndarray) -> np.ndarray:

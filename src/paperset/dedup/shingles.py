@@ -1,9 +1,10 @@
-"""Word 5-gram shingles of abstracts, hashed stably, computed on the UTF-8 bytes with numpy.
+"""Word 5-gram shingles of abstracts, hashed stably, computed on the UTF-8 bytes.
 
 A word is a run of letters and digits of the lowercased text. ASCII punctuation and common
 Unicode punctuation (dashes, curly quotes, ellipsis, no-break space) separate words and are
 dropped, so case, punctuation and spacing variants of a text have the same shingles. Polars'
-regex tokenisers cost ~12 µs per abstract; scanning its bytes with numpy costs ~4 µs.
+regex tokenisers cost ~12 µs per abstract; numpy passes over its bytes ~7 µs; one compiled
+pass (`paperset.dedup.scan`) ~3 µs.
 
 A word is identified by its byte length and its first and last 8 bytes (exact for words of
 up to 16 bytes, i.e. nearly all), a shingle by a polynomial of its word hashes. Both are
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from paperset.hashing import _finalise, _string_buffers
+from paperset.dedup import scan
+from paperset.hashing import _string_buffers
 from paperset.threads import parallel_map
 
 SHINGLE_WORDS = 5
@@ -30,38 +32,13 @@ _SEPARATORS = [0xA0, 0xAB, 0xB7, 0xBB, *range(0x2010, 0x2028), *range(0x2030, 0x
 _SEPARATOR_CODES = np.array(
     sorted(int.from_bytes(chr(c).encode().ljust(3, b"\0")) for c in _SEPARATORS), np.uint32
 )
-_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=np.uint64)
-_WORD_MULTIPLIER = np.uint64(0x9E3779B97F4A7C14)  # even, so multiplier + 1 is odd
 _SHINGLE_MULTIPLIER = np.uint64(0xD6E8FEB86659FD93)
 
 
 def word_hashes(abstract: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return the hash of every word, concatenated, and the number of words of each text."""
-    # The trailing space keeps the last word of a text from running into the next text.
-    offsets, data = _string_buffers(abstract.str.to_lowercase() + " ")
-    data = data[offsets[0] : offsets[-1]]
-    in_word = np.zeros(len(data) + 2, dtype=np.bool_)
-    in_word[1:-1] = _word_bytes(data)
-    bounds = np.flatnonzero(in_word[1:] ^ in_word[:-1])
-    starts, ends = bounds[0::2], bounds[1::2]
-    counts = np.diff(np.searchsorted(starts, offsets - offsets[0]))
-    return _hash_words(data, starts, ends), counts
-
-
-def _word_bytes(data: np.ndarray) -> np.ndarray:
-    """Flag the bytes of lowercased UTF-8 that belong to words."""
-    in_word = (data - np.uint8(ord("a"))) < 26
-    in_word |= (data - np.uint8(ord("0"))) < 10
-    in_word |= data >= 0x80
-    # First bytes of non-ASCII characters; the text's final space keeps `+ 2` in bounds.
-    leads = np.flatnonzero(data >= 0xC2)
-    firsts = data[leads].astype(np.uint32)
-    codes = firsts << 16 | data[leads + 1].astype(np.uint32) << 8 | data[leads + 2]
-    codes[firsts < 0xE0] &= 0xFFFF00  # a two-byte character: drop the next one's byte
-    separators = leads[np.isin(codes, _SEPARATOR_CODES)]
-    sizes = np.where(data[separators] < 0xE0, 2, 3)
-    in_word[np.repeat(separators, sizes) + group_ranks(sizes)] = False
-    return in_word
+    offsets, data = _string_buffers(abstract.str.to_lowercase())
+    return scan.word_hashes(data, offsets, _SEPARATOR_CODES)
 
 
 def run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -74,21 +51,6 @@ def run_starts(ordered: np.ndarray) -> np.ndarray:
 def group_ranks(sizes: np.ndarray) -> np.ndarray:
     """Number the items of consecutive groups of the given sizes 0, 1, ... within each."""
     return np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-
-
-def _hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Hash each word from its length and its first and last 8 bytes."""
-    padded = np.zeros(len(data) + 8, dtype=np.uint8)
-    padded[: len(data)] = data
-    # Every byte offset read as a little-endian u64: one gather fetches a word's 8 bytes.
-    eights = np.ndarray((len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
-    lengths = ends - starts
-    first = eights[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
-    last = first.copy()
-    long = np.flatnonzero(lengths > 8)
-    last[long] = eights[ends[long] - 8]
-    with np.errstate(over="ignore"):
-        return _finalise(first * _WORD_MULTIPLIER + last + lengths.astype(np.uint64))
 
 
 def shingle_hashes(words: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

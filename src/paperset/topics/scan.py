@@ -63,7 +63,7 @@ def scan_terms(
     """Return the row and term of each word that is a term, of each pair that is one, and the
     number of words of each text; rows in order, and within a row the text's order."""
     n_texts = len(offsets) - 1
-    capacity = (offsets[-1] - offsets[0]) // 2 + 1
+    capacity = (offsets[-1] - offsets[0]) // 2 + n_texts + 1  # (n + 1) // 2 words a text
     word_row = np.empty(capacity, np.int64)
     word_term = np.empty(capacity, np.int64)
     pair_row = np.empty(capacity, np.int64)
