@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperset.hashing import stable_hash
 
@@ -37,3 +39,28 @@ def test_a_hash_does_not_depend_on_the_strings_around_it(
         *whole.head(4).to_list(),
         *whole.tail(4).to_list(),
     ]
+
+
+MASK = (1 << 64) - 1
+
+
+def _finalise(value: int) -> int:
+    value ^= value >> 30
+    value = value * 0xBF58476D1CE4E5B9 & MASK
+    value ^= value >> 27
+    value = value * 0x94D049BB133111EB & MASK
+    return value ^ value >> 31
+
+
+def defined_hash(text: str | None, seed: int) -> int:
+    """The definition: the polynomial of the UTF-8 bytes, mixed with the length, finalised."""
+    data = (text or "").encode()
+    polynomial = sum(byte * pow(0x100000001B3, i, 1 << 64) for i, byte in enumerate(data)) & MASK
+    return _finalise(polynomial ^ _finalise(len(data) + seed & MASK))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=40)), max_size=8), st.integers(0, 99))
+def test_stable_hashes_follow_their_definition(texts: list[str | None], seed: int) -> None:
+    got = stable_hash(pl.Series(texts, dtype=pl.String), seed=seed).to_list()
+    assert got == [defined_hash(text, seed) for text in texts]

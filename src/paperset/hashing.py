@@ -1,4 +1,4 @@
-"""Stable 64-bit string hashes, vectorised with numpy over Arrow buffers.
+"""Stable 64-bit string hashes, computed over Arrow buffers with numpy and numba.
 
 Polars' own `hash` may change between versions; persisted ids and band hashes must not.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 
+import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -39,15 +40,14 @@ def _string_buffers(strings: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return offset_view, data_view
 
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 22  # strings are hashed in pieces of about this size, on every core
 
 
 def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     """Hash each string to a UInt64 that never changes across versions or machines.
 
     A polynomial hash of the UTF-8 bytes, mixed with the length and a seed, then
-    finalised; null hashes like the empty string. Works through the strings in chunks
-    of about 1 MiB, so memory stays bounded however long the column is.
+    finalised; null hashes like the empty string.
     """
     offsets, data = _string_buffers(strings)
     lengths = np.diff(offsets)
@@ -62,47 +62,18 @@ def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     return pl.Series(strings.name, _finalise(mixed), dtype=pl.UInt64)
 
 
+@numba.njit(nogil=True, cache=True)
 def _polynomial_sums(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
-    """Sum byte * multiplier**(position in its string) per string, for the strings
-    `offsets` delimit.
-
-    In one pass over the bytes: prefix sums of byte * multiplier**(position in the chunk);
-    each string's difference of two of them is brought back to its own first byte by the
-    inverse power (the multiplier is odd, so invertible modulo 2**64).
-    """
-    starts = offsets[:-1] - offsets[0]
-    n_bytes = int(offsets[-1] - offsets[0])
-    if n_bytes == 0:
-        return np.zeros(len(starts), dtype=np.uint64)
-    prefix = np.zeros(n_bytes + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.multiply(data[offsets[0] : offsets[-1]], _POWERS.up_to(n_bytes), out=prefix[1:])
-        np.cumsum(prefix, out=prefix)
-        between = prefix[offsets[1:] - offsets[0]] - prefix[starts]
-        return between * _INVERSE_POWERS.up_to(n_bytes + 1)[starts]
-
-
-class _PowerTable:
-    """base**0, base**1, ... modulo 2**64, computed once and grown when a longer run asks."""
-
-    def __init__(self, base: np.uint64) -> None:
-        self.base = base
-        self.powers = np.ones(1, dtype=np.uint64)
-
-    def up_to(self, n: int) -> np.ndarray:
-        """The first `n` powers."""
-        powers = self.powers  # read once: another thread may grow the table meanwhile
-        if len(powers) < n:
-            steps = np.full(max(n, CHUNK_BYTES + 1), self.base, dtype=np.uint64)
-            steps[0] = 1
-            with np.errstate(over="ignore"):
-                powers = np.cumprod(steps, dtype=np.uint64)
-            self.powers = powers
-        return powers[:n]
-
-
-_POWERS = _PowerTable(_MULTIPLIER)
-_INVERSE_POWERS = _PowerTable(np.uint64(pow(int(_MULTIPLIER), -1, 1 << 64)))
+    """Sum byte * multiplier**(position in its string), modulo 2**64, per string of those
+    `offsets` delimit: one compiled pass over the bytes."""
+    sums = np.zeros(len(offsets) - 1, dtype=np.uint64)
+    for row in range(len(sums)):
+        total, power = np.uint64(0), np.uint64(1)
+        for at in range(offsets[row], offsets[row + 1]):
+            total += np.uint64(data[at]) * power
+            power *= _MULTIPLIER
+        sums[row] = total
+    return sums
 
 
 def hex_digest(hashes: pl.Series) -> pl.Series:

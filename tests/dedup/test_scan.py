@@ -6,7 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from paperset.dedup.minhash import _ADD, _MULTIPLY, band_hashes, text_signatures
-from paperset.dedup.scan import min_hashes
+from paperset.dedup.scan import agreeing, min_hashes, shared_counts
 from paperset.dedup.shingles import _SEPARATORS, word_hashes
 
 MASK = (1 << 64) - 1
@@ -100,4 +100,38 @@ def test_band_hashes_and_sketches_never_change() -> None:
         14327133,
         165189312,
         22508846,
+    ]
+
+
+SETS = st.lists(st.sets(st.integers(0, 60), max_size=25).map(sorted), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SETS, st.data())
+def test_shared_counts_are_set_intersections(sets: list[list[int]], data: st.DataObject) -> None:
+    index = st.integers(0, len(sets) - 1)
+    pairs = data.draw(st.lists(st.tuples(index, index), max_size=10))
+    starts = np.cumsum([0] + [len(s) for s in sets])
+    values = np.array([v for s in sets for v in s], dtype=np.uint64)
+    a = np.array([p[0] for p in pairs], dtype=np.intp)
+    b = np.array([p[1] for p in pairs], dtype=np.intp)
+    got = shared_counts(a, b, starts, values)
+    assert got.tolist() == [len(set(sets[i]) & set(sets[j])) for i, j in pairs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 8), st.data())
+def test_sketches_agree_where_enough_positions_are_equal(
+    n: int, least: int, data: st.DataObject
+) -> None:
+    rows = data.draw(
+        st.lists(st.lists(st.integers(0, 2), min_size=8, max_size=8), min_size=n, max_size=n)
+    )
+    sketches = np.array(rows, dtype=np.uint8)
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=8))
+    a = np.array([p[0] for p in pairs], dtype=np.intp)
+    b = np.array([p[1] for p in pairs], dtype=np.intp)
+    got = agreeing(sketches, a, b, least)
+    assert got.tolist() == [
+        sum(x == y for x, y in zip(rows[i], rows[j], strict=True)) >= least for i, j in pairs
     ]

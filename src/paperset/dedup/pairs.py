@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from paperset.dedup import minhash
+from paperset.dedup import minhash, scan
 from paperset.dedup.minhash import (
     PAIR_SCHEMA,
     SKETCH_MIN_AGREEMENTS,
@@ -22,7 +22,7 @@ from paperset.dedup.shingles import doc_batches, group_ranks, jaccard, run_start
 from paperset.storage.spill import Texts, with_texts
 from paperset.threads import parallel_map
 
-_SKETCH_PAIRS = 1 << 16  # pairs screened at once: two 4.7 MB blocks of sketches
+_SKETCH_PAIRS = 1 << 16  # pairs screened by one task
 
 
 def candidate_pairs(bands: pl.DataFrame, *, max_bucket: int | None = None) -> pl.DataFrame:
@@ -142,8 +142,7 @@ def likely_pairs(
     b = np.searchsorted(nodes, pairs["b"].to_numpy())
 
     def agree(chunk: slice) -> np.ndarray:
-        same = sketch[a[chunk]] == sketch[b[chunk]]
-        return same.sum(axis=1, dtype=np.int32) >= SKETCH_MIN_AGREEMENTS
+        return scan.agreeing(sketch, a[chunk], b[chunk], SKETCH_MIN_AGREEMENTS)
 
     chunks = [slice(lo, lo + _SKETCH_PAIRS) for lo in range(0, len(pairs), _SKETCH_PAIRS)]
     keep = np.concatenate([np.zeros(0, bool), *parallel_map(agree, chunks)])

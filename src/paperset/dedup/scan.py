@@ -123,3 +123,36 @@ def min_hashes(
         signatures[row] = lowest
         start += counts[row]
     return signatures
+
+
+@numba.njit(nogil=True, cache=True)
+def shared_counts(
+    a: np.ndarray, b: np.ndarray, starts: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Count the values each pair of sets (`a[i]`, `b[i]`) shares. Set `k` is
+    `values[starts[k]:starts[k + 1]]`, sorted and distinct: one merge walk a pair."""
+    counts = np.zeros(len(a), dtype=np.intp)
+    for pair in range(len(a)):
+        i, i_end = starts[a[pair]], starts[a[pair] + 1]
+        j, j_end = starts[b[pair]], starts[b[pair] + 1]
+        shared = 0
+        while i < i_end and j < j_end:
+            left, right = values[i], values[j]
+            shared += left == right
+            i += left <= right
+            j += right <= left
+        counts[pair] = shared
+    return counts
+
+
+@numba.njit(nogil=True, cache=True)
+def agreeing(sketches: np.ndarray, a: np.ndarray, b: np.ndarray, least: int) -> np.ndarray:
+    """Whether the sketches of each pair (rows `a[i]`, `b[i]`) agree at `least` positions."""
+    keep = np.zeros(len(a), dtype=np.bool_)
+    for pair in range(len(a)):
+        left, right = sketches[a[pair]], sketches[b[pair]]
+        same = 0
+        for k in range(sketches.shape[1]):
+            same += left[k] == right[k]
+        keep[pair] = same >= least
+    return keep

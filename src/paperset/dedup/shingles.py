@@ -26,7 +26,7 @@ SHINGLE_WORDS = 5
 BATCH_DOCS = 2048  # ~3 MB of text: the byte arrays of a batch stay in cache
 _SHINGLE_BITS = np.uint64(40)
 _SHINGLE_MASK = np.uint64((1 << 40) - 1)
-_PAIR_CHUNK = 1 << 13  # pairs merged at once: their tagged shingles stay in cache
+_PAIR_CHUNK = 1 << 13  # pairs counted by one task
 _SEPARATORS = [0xA0, 0xAB, 0xB7, 0xBB, *range(0x2010, 0x2028), *range(0x2030, 0x203B), 0x2212]
 # Each separator's UTF-8 bytes as a big-endian 3-byte code, to match at a lead byte.
 _SEPARATOR_CODES = np.array(
@@ -115,25 +115,10 @@ def jaccard(docs: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     sets = shingle_sets(docs.filter(pl.col("node").is_in(ends)))
     a, b = sets.positions(pairs["a"]), sets.positions(pairs["b"])
     chunks = [slice(lo, lo + _PAIR_CHUNK) for lo in range(0, len(pairs), _PAIR_CHUNK)]
-    counts = parallel_map(lambda c: _shared_counts(a[c], b[c], sets), chunks)
+    counts = parallel_map(
+        lambda c: scan.shared_counts(a[c], b[c], sets.starts, sets.values), chunks
+    )
     shared = np.concatenate([np.zeros(0, np.intp), *counts])
     sizes = np.diff(sets.starts)
     similarity = shared / np.maximum(sizes[a] + sizes[b] - shared, 1)
     return pairs.select("a", "b").with_columns(similarity=pl.Series(similarity))
-
-
-def _shared_counts(a: np.ndarray, b: np.ndarray, sets: ShingleSets) -> np.ndarray:
-    """Count the shingles each pair shares: tag both sides with the pair, merge, find repeats."""
-    pair = np.arange(len(a), dtype=np.uint64) << _SHINGLE_BITS
-    both = np.concatenate([_tagged(a, pair, sets), _tagged(b, pair, sets)])
-    # Each side is already sorted (by pair, then shingle): timsort merges the two runs.
-    both.sort(kind="stable")
-    repeats = both[1:][both[1:] == both[:-1]] >> _SHINGLE_BITS
-    return np.bincount(repeats.astype(np.intp), minlength=len(a))
-
-
-def _tagged(texts: np.ndarray, pair: np.ndarray, sets: ShingleSets) -> np.ndarray:
-    """Concatenate the shingles of the texts, each tagged with its pair in the top bits."""
-    sizes = sets.starts[texts + 1] - sets.starts[texts]
-    positions = np.repeat(sets.starts[texts], sizes) + group_ranks(sizes)
-    return np.repeat(pair, sizes) | sets.values[positions]
