@@ -28,8 +28,8 @@ Parameters, and why:
   candidate at J = 0.1, the bulk of them, does so with probability ~0.001. The background
   of chance candidates grows with the square of the corpus (6M for 1M synthetic abstracts,
   of which 74k verify): the screen drops them at ~1/10 of the cost of their exact Jaccard.
-  Sketches are made with the band hashes and kept for the run only, never stored; those of
-  stored texts are computed again when a run needs them.
+  Sketches are made with the band hashes and stored beside them in the merge index; those
+  of stored texts that lack one (an index from before) are computed when a run needs them.
 
 Identical abstracts are collapsed first (their Jaccard is 1 without any estimate), so the
 MinHash and the verification see distinct texts only. Permutation constants come from a fixed

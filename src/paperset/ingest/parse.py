@@ -12,6 +12,7 @@ from paperset.ingest.lines import explode_lines, file_bytes
 from paperset.ingest.listing_dates import date_in_file_name, resolve_listed_on
 from paperset.ingest.papers_page import HEADER_LINES, MONTH_DAY, parse_hf_papers
 from paperset.ingest.records import ARXIV_LISTING, HF_PAPERS, conform
+from paperset.ingest.whitespace import non_blank_lines
 from paperset.schema import EARLIEST_DATE
 
 MIXED = "mixed"
@@ -76,7 +77,7 @@ def parse_dumps(
         records_frame,
         dict(unplaced_frame.sort("source_file").iter_rows()),
         content_lines=content.item(),
-        lines_in_records=_lines_in(records_frame),
+        lines_in_records=non_blank_lines(records_frame["raw"]),
     )
 
 
@@ -92,12 +93,6 @@ def _content_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
         stripped.is_in(HEADER_LINES) | stripped.str.contains(MONTH_DAY)
     )
     return lines.filter((stripped != "") & ~furniture).select(pl.len())
-
-
-def _lines_in(records: pl.DataFrame) -> int:
-    non_blank = pl.element().str.strip_chars() != ""
-    counts = records.select(pl.col("raw").str.split("\n").list.eval(non_blank).list.sum())
-    return int(counts.to_series().sum())
 
 
 def _unplaced_files(files: pl.LazyFrame, formats: pl.LazyFrame) -> pl.LazyFrame:
