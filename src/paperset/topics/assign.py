@@ -16,13 +16,12 @@ from functools import cache
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 import scipy.sparse as sp
 
 from paperset.taxonomy import TAXONOMY_VERSION
 from paperset.threads import parallel_map
+from paperset.topics.evidence import EVIDENCE_SPREAD, EVIDENCE_TERMS, evidence
 from paperset.topics.model import (
-    Hits,
     TopicModel,
     find_hits,
     logits,
@@ -33,8 +32,6 @@ from paperset.topics.model import (
 
 SECONDARY_MIN = 0.2
 MAX_SECONDARY = 2
-EVIDENCE_TERMS = 3
-EVIDENCE_SPREAD = 4.0
 TOPIC_CHUNK = 5_000
 
 
@@ -58,50 +55,6 @@ def classifier_version(model: TopicModel | None = None) -> str:
 def topic_probabilities(model: TopicModel, features: sp.csr_matrix) -> np.ndarray:
     """Return each paper's probability of each topic of the model, in its order."""
     return softmax(features @ model.weights + model.bias)
-
-
-def evidence(model: TopicModel, hits: list[Hits], topic: np.ndarray) -> pl.Series:
-    """List each paper's EVIDENCE_TERMS terms that weighed most for `topic`, heaviest first.
-
-    A term weighs its occurrences (twice in a title) times its weight for the topic. Only
-    occurrences weighing at least 1/EVIDENCE_SPREAD of the paper's heaviest one are counted,
-    so the sorts are over a few terms per paper, not all of its words.
-    """
-    flat, n_topics = model.weights.ravel(), len(model.topics)
-    weights = [flat[run.term * n_topics + topic[run.row]] * run.weight for run in hits]
-    heaviest = np.zeros(len(topic), dtype=np.float32)
-    for run, weight in zip(hits, weights, strict=True):
-        starts = np.flatnonzero(np.diff(run.row, prepend=-1))
-        if len(starts):
-            rows = run.row[starts]
-            heaviest[rows] = np.maximum(heaviest[rows], np.maximum.reduceat(weight, starts))
-    floor = heaviest / EVIDENCE_SPREAD
-    strong = [(w > 0) & (w >= floor[run.row]) for run, w in zip(hits, weights, strict=True)]
-    row = np.concatenate([run.row[s] for run, s in zip(hits, strong, strict=True)])
-    term = np.concatenate([run.term[s] for run, s in zip(hits, strong, strict=True)])
-    weight = np.concatenate([w[s] for w, s in zip(weights, strong, strict=True)])
-    return _heaviest_terms(model, row, term.astype(np.int64), weight, len(topic))
-
-
-def _heaviest_terms(
-    model: TopicModel, row: np.ndarray, term: np.ndarray, weight: np.ndarray, n_papers: int
-) -> pl.Series:
-    """Sum each term's weight per paper and list the heaviest EVIDENCE_TERMS per paper."""
-    key = row * len(model.terms) + term
-    order = np.argsort(key, kind="stable")
-    key, weight = key[order], weight[order]
-    firsts = np.flatnonzero(np.diff(key, prepend=-1))
-    key, weight = key[firsts], np.add.reduceat(weight, firsts) if len(firsts) else weight
-    row, term = key // len(model.terms), key % len(model.terms)
-    # Heaviest first within each paper; ties by term index; keep the first few.
-    order = np.lexsort((term, -weight, row))
-    row, term = row[order], term[order]
-    rank = np.arange(len(row)) - np.searchsorted(row, row)
-    row, term = row[rank < EVIDENCE_TERMS], term[rank < EVIDENCE_TERMS]
-    offsets = np.searchsorted(row, np.arange(n_papers + 1))
-    values = model.term_series.gather(term).to_arrow()
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values)
-    return pl.Series("topic_evidence", lists).cast(pl.List(pl.String))
 
 
 def assign_topics(papers: pl.DataFrame, model: TopicModel | None = None) -> pl.DataFrame:
