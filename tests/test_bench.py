@@ -87,6 +87,7 @@ def test_small_benchmark_reports_every_variant_with_dedup_quality(tmp_path: Path
     # The kernels were compiled into a fresh cache before any variant ran.
     kernels = document["kernels"]
     assert kernels["sample_cold_s"] > kernels["sample_warm_s"] > 0
+    assert list((tmp_path / "numba-cache").rglob("*.nbi")), "the variants' shared cache is empty"
     run = document["runs"][0]
     assert set(run["variants"]) == VARIANTS
     assert all(

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import itertools
 
-import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from paperset.compiled import kernel
 from paperset.threads import parallel_map
 
 _MULTIPLIER = np.uint64(0x100000001B3)
@@ -62,7 +62,7 @@ def stable_hash(strings: pl.Series, seed: int = 0) -> pl.Series:
     return pl.Series(strings.name, _finalise(mixed), dtype=pl.UInt64)
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def _polynomial_sums(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     """Sum byte * multiplier**(position in its string), modulo 2**64, per string of those
     `offsets` delimit: one compiled pass over the bytes."""

@@ -173,6 +173,14 @@ def test_the_sketch_screen_keeps_pairs_near_the_threshold_and_drops_unrelated_on
     assert likely_pairs(frame, pairs).rows() == [(0, 1)]
 
 
+def test_the_sketch_screen_refuses_pairs_naming_nodes_that_are_not_in_docs() -> None:
+    # The compiled screen indexes sketches unchecked: a stray node must never reach it.
+    frame = docs(ADAPTIVE_RANK, QUANTIZED_ADAPTERS)
+    pairs = pl.DataFrame({"a": [0], "b": [7]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    with pytest.raises(ValueError, match="not in docs"):
+        likely_pairs(frame, pairs)
+
+
 def test_sketches_made_with_the_bands_are_the_ones_the_screen_would_compute() -> None:
     texts = pl.DataFrame(
         {"text_hash": [11, 22], "abstract": [ADAPTIVE_RANK, QUANTIZED_ADAPTERS]},

@@ -18,7 +18,7 @@ from paperset.dedup.minhash import (
     text_hash,
     text_signatures,
 )
-from paperset.dedup.shingles import doc_batches, group_ranks, jaccard, run_starts
+from paperset.dedup.shingles import doc_batches, group_ranks, jaccard, positions_in, run_starts
 from paperset.storage.spill import Texts, with_texts
 from paperset.threads import parallel_map
 
@@ -138,8 +138,7 @@ def likely_pairs(
     `sketches` (SKETCHES) are those already known, by the `text_hash` of `docs`.
     """
     nodes, sketch = _node_sketches(_ends(docs, pairs), sketches, texts)
-    a = np.searchsorted(nodes, pairs["a"].to_numpy())
-    b = np.searchsorted(nodes, pairs["b"].to_numpy())
+    a, b = positions_in(nodes, pairs["a"]), positions_in(nodes, pairs["b"])
 
     def agree(chunk: slice) -> np.ndarray:
         return scan.agreeing(sketch, a[chunk], b[chunk], SKETCH_MIN_AGREEMENTS)

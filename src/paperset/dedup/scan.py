@@ -9,15 +9,15 @@ Property tests hold both equal to their numpy definitions.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from paperset.compiled import kernel
 from paperset.hashing import _MIX_1, _MIX_2
 
 _WORD_MULTIPLIER = np.uint64(0x9E3779B97F4A7C14)
 
 
-@numba.njit(nogil=True, cache=True, inline="always")
+@kernel(inline=True)
 def _finalise(value: np.uint64) -> np.uint64:
     """The splitmix64 finaliser, as `paperset.hashing._finalise` applies it to arrays."""
     value ^= value >> np.uint64(30)
@@ -34,7 +34,7 @@ _KIND[ord("a") : ord("z") + 1] = _KIND[ord("0") : ord("9") + 1] = _KIND[0x80:] =
 _KIND[[0xC2, 0xE2]] = 2
 
 
-@numba.njit(nogil=True, cache=True, inline="always")
+@kernel(inline=True)
 def _separator_size(data: np.ndarray, at: int, end: int, separators: np.ndarray) -> int:
     """The byte length of the separator character at `at`, or 0 if none starts there."""
     lead = data[at]
@@ -48,7 +48,7 @@ def _separator_size(data: np.ndarray, at: int, end: int, separators: np.ndarray)
     return 0
 
 
-@numba.njit(nogil=True, cache=True, inline="always")
+@kernel(inline=True)
 def _word_hash(data: np.ndarray, start: int, end: int) -> np.uint64:
     """Hash the word `data[start:end]` from its length and its first and last 8 bytes."""
     length = end - start
@@ -63,7 +63,7 @@ def _word_hash(data: np.ndarray, start: int, end: int) -> np.uint64:
     return _finalise(first * _WORD_MULTIPLIER + last + np.uint64(length))
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def word_hashes(
     data: np.ndarray, offsets: np.ndarray, separators: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +102,7 @@ def word_hashes(
     return hashes[:n_words].copy(), counts
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def min_hashes(
     values: np.ndarray, counts: np.ndarray, multiply: np.ndarray, add: np.ndarray
 ) -> np.ndarray:
@@ -125,7 +125,7 @@ def min_hashes(
     return signatures
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def shared_counts(
     a: np.ndarray, b: np.ndarray, starts: np.ndarray, values: np.ndarray
 ) -> np.ndarray:
@@ -145,7 +145,7 @@ def shared_counts(
     return counts
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def agreeing(sketches: np.ndarray, a: np.ndarray, b: np.ndarray, least: int) -> np.ndarray:
     """Whether the sketches of each pair (rows `a[i]`, `b[i]`) agree at `least` positions."""
     keep = np.zeros(len(a), dtype=np.bool_)

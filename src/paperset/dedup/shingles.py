@@ -82,11 +82,17 @@ class ShingleSets:
 
     def positions(self, nodes: pl.Series) -> np.ndarray:
         """Return the position of each node's set, refusing nodes without one."""
-        wanted = nodes.to_numpy()
-        found = np.searchsorted(self.nodes, wanted)
-        if not (found < len(self.nodes)).all() or (self.nodes[found] != wanted).any():
-            raise ValueError("pairs name nodes that are not in docs")
-        return found
+        return positions_in(self.nodes, nodes)
+
+
+def positions_in(ordered: np.ndarray, nodes: pl.Series) -> np.ndarray:
+    """Return the position of each of `nodes` in the sorted `ordered`, refusing any not in it
+    (compiled loops index with them unchecked)."""
+    wanted = nodes.to_numpy()
+    found = np.searchsorted(ordered, wanted)
+    if not (found < len(ordered)).all() or (ordered[found] != wanted).any():
+        raise ValueError("pairs name nodes that are not in docs")
+    return found
 
 
 def shingle_sets(docs: pl.DataFrame) -> ShingleSets:

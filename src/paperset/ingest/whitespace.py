@@ -11,14 +11,14 @@ A property test holds the count equal to the expression.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import polars as pl
 
+from paperset.compiled import kernel
 from paperset.hashing import _string_buffers
 
 
-@numba.njit(nogil=True, cache=True, inline="always")
+@kernel(inline=True)
 def _space_size(data: np.ndarray, at: int, end: int) -> int:
     """The byte length of the whitespace character at `at`, or 0 if it is none."""
     byte = data[at]
@@ -43,7 +43,7 @@ def _space_size(data: np.ndarray, at: int, end: int) -> int:
     return 3 if found else 0
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def _non_blank_lines(data: np.ndarray, offsets: np.ndarray) -> int:
     """Count the lines (split on `\\n`) of all texts that hold more than whitespace."""
     count = 0

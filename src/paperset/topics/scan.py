@@ -11,9 +11,9 @@ The result is the same arrays, in the same order (a property test holds them equ
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from paperset.compiled import kernel
 from paperset.topics.words import (
     _FINAL_MIX,
     _LENGTH_MIX,
@@ -35,7 +35,7 @@ def occupied_slots(slots: np.ndarray, table_bits: int) -> np.ndarray:
     return bitmap
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def _lookup(
     hashed: np.uint64,
     shift: np.uint64,
@@ -51,7 +51,7 @@ def _lookup(
     return int(term) if checks[term] == hashed else -1
 
 
-@numba.njit(nogil=True, cache=True)
+@kernel
 def scan_terms(
     data: np.ndarray,
     offsets: np.ndarray,
