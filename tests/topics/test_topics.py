@@ -15,6 +15,7 @@ from paperset.topics.assign import (
     SECONDARY_MIN,
     assign_topics,
     classifier_version,
+    secondary,
     shipped_model,
 )
 from paperset.topics.model import read_model, save_model, shipped_model_path
@@ -160,3 +161,12 @@ def test_the_classifier_fingerprint_changes_with_the_model_weights() -> None:
     changed = dataclasses.replace(model, weights=weights)
     assert classifier_version(changed) != classifier_version(model) == classifier_version()
     assert classifier_version().startswith(f"{TAXONOMY_VERSION}+")
+
+
+def test_secondary_topics_are_the_runners_up_of_enough_probability_best_first() -> None:
+    slugs = np.array([["nlp", "vision"], ["physics", "other"], ["robotics", "nlp"]])
+    scores = np.array([[0.3, SECONDARY_MIN], [0.25, 0.1], [0.1, 0.05]])
+    topics, topic_scores = secondary(slugs, scores)
+    assert topics.to_list() == [["nlp", "vision"], ["physics"], []]
+    assert topic_scores.to_list() == [[0.3, SECONDARY_MIN], [0.25], []]
+    assert topics.dtype == pl.List(pl.String) and topic_scores.dtype == pl.List(pl.Float64)

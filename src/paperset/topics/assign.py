@@ -16,6 +16,7 @@ from functools import cache
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import scipy.sparse as sp
 
 from paperset.taxonomy import TAXONOMY_VERSION
@@ -74,24 +75,25 @@ def _assign_chunk(model: TopicModel, papers: pl.DataFrame) -> pl.DataFrame:
     ranked = np.argsort(-probs, axis=1, kind="stable")[:, : 1 + MAX_SECONDARY]
     ranked_probs = np.take_along_axis(probs, ranked, axis=1).astype(np.float64)
     slugs = np.array(model.topics)[ranked]
-    helpers = {f"_slug_{r}": slugs[:, r] for r in range(1 + MAX_SECONDARY)}
-    helpers |= {f"_score_{r}": ranked_probs[:, r] for r in range(1 + MAX_SECONDARY)}
     labelled = papers.with_columns(
-        *(pl.Series(name, values) for name, values in helpers.items()),
-        topic_evidence=evidence(model, hits, ranked[:, 0]),
-    ).with_columns(
-        topic=pl.col("_slug_0"),
-        topic_score=pl.col("_score_0"),
-        secondary_topics=secondary("slug"),
-        secondary_topic_scores=secondary("score"),
+        pl.Series("topic", slugs[:, 0]),
+        pl.Series("topic_score", ranked_probs[:, 0]),
+        *secondary(slugs[:, 1:], ranked_probs[:, 1:]),
+        evidence(model, hits, ranked[:, 0]),
     )
-    return labelled.drop(*helpers).select(pl.exclude("topic_evidence"), pl.col("topic_evidence"))
+    return labelled.select(pl.exclude("topic_evidence"), pl.col("topic_evidence"))
 
 
-def secondary(kind: str) -> pl.Expr:
-    """List the runners-up (`slug` or `score`) of SECONDARY_MIN probability or more."""
-    runners = [
-        pl.when(pl.col(f"_score_{r}") >= SECONDARY_MIN).then(pl.col(f"_{kind}_{r}"))
-        for r in range(1, MAX_SECONDARY + 1)
+def secondary(slugs: np.ndarray, scores: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    """List each paper's runners-up (`slugs`, `scores`: best first) of SECONDARY_MIN
+    probability or more, and their scores."""
+    kept = scores >= SECONDARY_MIN
+    offsets = pa.array(np.append(0, np.cumsum(kept.sum(axis=1))).astype(np.int64))
+    lists = [
+        pa.LargeListArray.from_arrays(offsets, pa.array(values[kept].tolist()))
+        for values in (slugs, scores)
     ]
-    return pl.concat_list(runners).list.drop_nulls()
+    return (
+        pl.Series("secondary_topics", lists[0]).cast(pl.List(pl.String)),
+        pl.Series("secondary_topic_scores", lists[1]).cast(pl.List(pl.Float64)),
+    )
