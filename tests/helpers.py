@@ -100,3 +100,15 @@ def build(
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
     report = RunReport(run_id, now.isoformat(), str(raw_dir), str(out_dir))
     return asdict(pipeline.build(config, report, stages))
+
+
+MASK_64 = (1 << 64) - 1
+
+
+def splitmix_finalise(value: int) -> int:
+    """The splitmix64 finaliser on a Python int: the definition the stable hashes use."""
+    value ^= value >> 30
+    value = value * 0xBF58476D1CE4E5B9 & MASK_64
+    value ^= value >> 27
+    value = value * 0x94D049BB133111EB & MASK_64
+    return value ^ value >> 31

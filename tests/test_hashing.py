@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from helpers import MASK_64, splitmix_finalise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,22 +42,11 @@ def test_a_hash_does_not_depend_on_the_strings_around_it(
     ]
 
 
-MASK = (1 << 64) - 1
-
-
-def _finalise(value: int) -> int:
-    value ^= value >> 30
-    value = value * 0xBF58476D1CE4E5B9 & MASK
-    value ^= value >> 27
-    value = value * 0x94D049BB133111EB & MASK
-    return value ^ value >> 31
-
-
 def defined_hash(text: str | None, seed: int) -> int:
     """The definition: the polynomial of the UTF-8 bytes, mixed with the length, finalised."""
     data = (text or "").encode()
-    polynomial = sum(byte * pow(0x100000001B3, i, 1 << 64) for i, byte in enumerate(data)) & MASK
-    return _finalise(polynomial ^ _finalise(len(data) + seed & MASK))
+    polynomial = sum(byte * pow(0x100000001B3, i, 1 << 64) for i, byte in enumerate(data)) & MASK_64
+    return splitmix_finalise(polynomial ^ splitmix_finalise(len(data) + seed & MASK_64))
 
 
 @settings(max_examples=200, deadline=None)

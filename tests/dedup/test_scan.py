@@ -2,22 +2,13 @@
 
 import numpy as np
 import polars as pl
+from helpers import MASK_64, splitmix_finalise
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from paperset.dedup.minhash import _ADD, _MULTIPLY, band_hashes, text_signatures
 from paperset.dedup.scan import agreeing, min_hashes, shared_counts
 from paperset.dedup.shingles import _SEPARATORS, word_hashes
-
-MASK = (1 << 64) - 1
-
-
-def finalise(value: int) -> int:
-    value ^= value >> 30
-    value = value * 0xBF58476D1CE4E5B9 & MASK
-    value ^= value >> 27
-    value = value * 0x94D049BB133111EB & MASK
-    return value ^ value >> 31
 
 
 def defined_hashes(text: str) -> list[int]:
@@ -36,7 +27,9 @@ def defined_hashes(text: str) -> list[int]:
     for word_bytes in words:
         first = int.from_bytes(word_bytes[:8], "little")
         last = int.from_bytes(word_bytes[-8:], "little") if len(word_bytes) > 8 else first
-        hashes.append(finalise((first * 0x9E3779B97F4A7C14 + last + len(word_bytes)) & MASK))
+        hashes.append(
+            splitmix_finalise((first * 0x9E3779B97F4A7C14 + last + len(word_bytes)) & MASK_64)
+        )
     return hashes
 
 
