@@ -28,6 +28,16 @@ def _finalise(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
+@kernel(inline=True)
+def finalise_one(value: np.uint64) -> np.uint64:
+    """`_finalise` of one value, for compiled loops."""
+    value ^= value >> np.uint64(30)
+    value *= _MIX_1
+    value ^= value >> np.uint64(27)
+    value *= _MIX_2
+    return value ^ (value >> np.uint64(31))
+
+
 def _string_buffers(strings: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     array = strings.cast(pl.String).fill_null("").to_arrow()
     if isinstance(array, pa.ChunkedArray):

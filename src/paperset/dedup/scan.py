@@ -12,19 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from paperset.compiled import kernel
-from paperset.hashing import _MIX_1, _MIX_2
+from paperset.hashing import finalise_one
 
 _WORD_MULTIPLIER = np.uint64(0x9E3779B97F4A7C14)
-
-
-@kernel(inline=True)
-def _finalise(value: np.uint64) -> np.uint64:
-    """The splitmix64 finaliser, as `paperset.hashing._finalise` applies it to arrays."""
-    value ^= value >> np.uint64(30)
-    value *= _MIX_1
-    value ^= value >> np.uint64(27)
-    value *= _MIX_2
-    return value ^ (value >> np.uint64(31))
 
 
 # What a byte of lowercased UTF-8 is: 0 not in a word, 1 in a word, 2 in a word unless it
@@ -60,7 +50,7 @@ def _word_hash(data: np.ndarray, start: int, end: int) -> np.uint64:
         last = np.uint64(0)
         for k in range(8):
             last |= np.uint64(data[end - 8 + k]) << np.uint64(8 * k)
-    return _finalise(first * _WORD_MULTIPLIER + last + np.uint64(length))
+    return finalise_one(first * _WORD_MULTIPLIER + last + np.uint64(length))
 
 
 @kernel
@@ -77,6 +67,7 @@ def word_hashes(
     n_words = 0
     for row in range(n_texts):
         at, end = offsets[row], offsets[row + 1]
+        before = n_words
         start = -1
         while at < end:
             kind = _KIND[data[at]]
@@ -95,10 +86,7 @@ def word_hashes(
         if start >= 0:
             hashes[n_words] = _word_hash(data, start, end)
             n_words += 1
-        counts[row] = n_words
-    # Running totals to counts per text.
-    for row in range(n_texts - 1, 0, -1):
-        counts[row] -= counts[row - 1]
+        counts[row] = n_words - before
     return hashes[:n_words].copy(), counts
 
 

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from paperset.taxonomy import TAXONOMY_VERSION
 from paperset.threads import parallel_map
-from paperset.topics.evidence import EVIDENCE_SPREAD, EVIDENCE_TERMS, evidence
+from paperset.topics.evidence import EVIDENCE_SPREAD, EVIDENCE_TERMS, evidence, list_column
 from paperset.topics.model import (
     TopicModel,
     find_hits,
@@ -88,12 +88,8 @@ def secondary(slugs: np.ndarray, scores: np.ndarray) -> tuple[pl.Series, pl.Seri
     """List each paper's runners-up (`slugs`, `scores`: best first) of SECONDARY_MIN
     probability or more, and their scores."""
     kept = scores >= SECONDARY_MIN
-    offsets = pa.array(np.append(0, np.cumsum(kept.sum(axis=1))).astype(np.int64))
-    lists = [
-        pa.LargeListArray.from_arrays(offsets, pa.array(values[kept].tolist()))
-        for values in (slugs, scores)
-    ]
+    counts = kept.sum(axis=1)
     return (
-        pl.Series("secondary_topics", lists[0]).cast(pl.List(pl.String)),
-        pl.Series("secondary_topic_scores", lists[1]).cast(pl.List(pl.Float64)),
+        list_column("secondary_topics", counts, pa.array(slugs[kept].tolist(), pa.string())),
+        list_column("secondary_topic_scores", counts, pa.array(scores[kept], pa.float64())),
     )

@@ -143,13 +143,16 @@ def evidence(model: TopicModel, hits: list[Hits], topic: np.ndarray) -> pl.Serie
     occurrences = (
         np.concatenate([np.zeros(0, np.int64)] + [run.term for run in hits]),
         np.stack(
-            [s + np.searchsorted(run.row, papers) for s, run in zip(starts, hits, strict=False)]
+            [s + np.searchsorted(run.row, papers) for s, run in zip(starts[:-1], hits, strict=True)]
         ),
         np.array([run.weight for run in hits], dtype=np.float32),
         model.weights,
     )
     counts, chosen = _heaviest_terms(occurrences, topic)
-    offsets = np.append(0, np.cumsum(counts))
-    values = model.term_series.gather(chosen).to_arrow()
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values)
-    return pl.Series("topic_evidence", lists).cast(pl.List(pl.String))
+    return list_column("topic_evidence", counts, model.term_series.gather(chosen).to_arrow())
+
+
+def list_column(name: str, counts: np.ndarray, values: pa.Array) -> pl.Series:
+    """A list column of `values` in order, `counts[i]` of them in row `i`."""
+    offsets = pa.array(np.append(0, np.cumsum(counts)).astype(np.int64))
+    return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values))
