@@ -6,11 +6,12 @@ import polars as pl
 from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from listing_reference import _classify_lines
 
 from paperset.errors import UnreadableDump
-from paperset.ingest.arxiv_listing import _classify_lines, parse_arxiv_listing
+from paperset.ingest.arxiv_listing import parse_arxiv_listing
 from paperset.ingest.decode import decode_dump
-from paperset.ingest.lines import explode_lines, file_bytes
+from paperset.ingest.lines import explode_lines
 from paperset.ingest.papers_page import (
     _followed_in_file,
     _is_title,
@@ -131,9 +132,10 @@ def _joined_line_by_line(text: str) -> list[tuple[str, str, str]]:
 def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: list[str]) -> None:
     text = "".join(fragments)
     files = pl.DataFrame(
-        {"file_no": [0], "text": [text]}, schema={"file_no": pl.UInt32, "text": pl.String}
+        {"file_no": [0], "first_line": [1], "text": [text]},
+        schema={"file_no": pl.UInt32, "first_line": pl.Int64, "text": pl.String},
     )
-    parsed = parse_arxiv_listing(explode_lines(files.lazy()), file_bytes(files.lazy())).collect()
+    parsed = parse_arxiv_listing(files).collect()
     cut = (
         parsed.sort("record_no").select("raw", "abstract", pl.col("comments").fill_null("")).rows()
     )

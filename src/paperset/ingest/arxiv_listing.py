@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
+from paperset.hashing import _string_buffers
 from paperset.ingest.comments import abstract_like_paragraphs
-from paperset.ingest.lines import is_blank, paragraph_no, same_file_as_previous
-from paperset.ingest.listing_texts import SPAN_COLUMNS, spans, texts, with_irregular_texts
+from paperset.ingest.lines import text_between
+from paperset.ingest.listing_scan import (
+    BLANK,
+    DATES_PREFIX,
+    ID_PREFIX,
+    consulted_paragraphs,
+    cut_records,
+    line_table,
+)
+from paperset.ingest.listing_texts import SPAN_COLUMNS, texts, with_irregular_texts
 from paperset.ingest.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
 
@@ -20,33 +30,31 @@ ID_FIELDS = r"(?i)^arxiv:\s*(?<id>\S+?)(?:v(?<version>\d+))?(?:\s+-\s+doi:\s*(?<
 DATE_FIELDS = r"^Created:\s*(?<created>\S+)(?:\s+Updated:\s*(?<updated>\S+))?\s*$"
 
 
-def parse_arxiv_listing(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFrame:
-    """Turn the lines of arxiv-listing files into one row per record, with a reason if bad.
+def parse_arxiv_listing(files: pl.DataFrame) -> pl.LazyFrame:
+    """Turn arxiv-listing files (`file_no`, `first_line`, `text`) into one row per record,
+    with a reason if bad.
 
-    `files` holds each file's text as bytes (`lines.file_bytes`): a record's raw text, its
-    abstract and its comments are slices of it (see `listing_texts`).
+    The lines are cut into records in compiled passes (`listing_scan`): a record ends with
+    its dates line, and also ends early (it was cut off) when a paragraph that looks like an
+    abstract, not a comment (`comments.abstract_like_paragraphs`), follows other text, or
+    any text follows its id line: that text starts the next record. A record's first text
+    paragraph is its abstract, its other text lines its comments. A record's raw text, its
+    abstract and its comments are slices of its file (see `listing_texts`).
     """
-    classified = _classify_lines(lines).collect(engine="in-memory")
+    lines = _Lines(files)
+    record, part, rows, counts = cut_records(
+        lines.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph,
+        _abstract_like(lines),
+    )  # fmt: skip
+    kept = rows[:, 2] >= 0  # a run of blank lines before a file's first record is none
     grouped = (
-        classified.lazy()
-        .group_by("file_no", "record_no")
-        .agg(
-            pl.col("line_no").filter(~pl.col("blank")).first().alias("line"),
-            *spans(),
-            pl.col("line").filter(pl.col("is_id")).first().alias("id_line"),
-            pl.col("line").filter(pl.col("is_dates")).first().alias("dates_line"),
-            pl.col("is_id").sum().alias("n_ids"),
-            pl.col("is_dates").sum().alias("n_dates"),
-        )
-        .join(files, on="file_no", how="left")
+        lines.records(rows[kept], counts[kept], np.flatnonzero(kept))
         .with_columns(texts())
         .drop("bytes", *SPAN_COLUMNS)
-        .collect(engine="in-memory")
     )
     return (
-        with_irregular_texts(grouped, classified)
+        with_irregular_texts(grouped, lines.parts_of(record, part, ~counts[:, 2].astype(bool)))
         .lazy()
-        .filter(pl.col("line").is_not_null())
         .with_columns(_id_fields(), _date_fields())
         .unnest("id_fields", "date_fields")
         .rename({"id": "arxiv_id"})
@@ -61,97 +69,121 @@ def parse_arxiv_listing(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFram
     )
 
 
-def _classify_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Mark each line's kind and number the records.
+class _Lines:
+    """The lines of a batch of listing files, as arrays: file (position in `files`), number
+    in the file, byte span, and kind."""
 
-    A record ends with its dates line. A record also ends early — it was cut off — when a
-    paragraph that looks like an abstract, not a comment (`comments.abstract_like_paragraphs`),
-    follows other text, or any text follows its id line: that text starts the next record.
-    Records are numbered across files (no per-file window, which is slow) and always
-    grouped with `file_no`, so a record never spans two files.
-    """
-    kinds = (
-        lines.with_row_index("row")
-        .with_columns(
-            blank=is_blank(pl.col("line")),
-            is_id=_is_id_line(),
-            is_dates=_is_dates_line(),
-            end=pl.col("start") + pl.col("line").str.len_bytes(),
+    def __init__(self, files: pl.DataFrame) -> None:
+        offsets, data = _string_buffers(files["text"])
+        self.files = files
+        self.contents = files["text"].cast(pl.Binary)
+        self.file, self.number, self.start, self.end, kind = line_table(data, offsets)
+        self.blank = (kind & BLANK) != 0
+        id_prefix, dates_prefix = (kind & ID_PREFIX) != 0, (kind & DATES_PREFIX) != 0
+        self.is_id, self.is_dates = _id_and_dates_lines(self, id_prefix, dates_prefix)
+        self.paragraph = np.cumsum(self.blank, dtype=np.int64)
+        self.is_text = ~(self.blank | self.is_id | self.is_dates)
+
+    def texts(self, rows: np.ndarray) -> pl.Series:
+        """The text of each line in `rows`."""
+        return _slices(self.contents, self.file[rows], self.start[rows], self.end[rows])
+
+    def records(self, rows: np.ndarray, counts: np.ndarray, record_no: np.ndarray) -> pl.DataFrame:
+        """One row per record: its file, first line number, spans (`listing_texts`), id and
+        dates lines, and counts, from `cut_records`' arrays."""
+        file = self.file[rows[:, 0]]
+        first_line = self.files["first_line"].to_numpy()[file]
+        frame = pl.DataFrame(
+            {
+                "file_no": self.files["file_no"].gather(file),
+                "record_no": record_no,
+                "line": first_line + self.number[rows[:, 2]],
+                "start": self.start[rows[:, 0]],
+                "end": self.end[rows[:, 1]],
+                "abstract_start": _at(self.start, rows[:, 3]),
+                "abstract_end": _at(self.end, rows[:, 4]),
+                "comments_start": _at(self.start, rows[:, 5]),
+                "comments_end": _at(self.end, rows[:, 6]),
+                "n_ids": counts[:, 0],
+                "n_dates": counts[:, 1],
+                "regular": counts[:, 2].astype(bool),
+                "bytes": self.contents.gather(file),
+            }
         )
-        .with_columns(
-            is_text=~(pl.col("blank") | pl.col("is_id") | pl.col("is_dates")),
-            non_blank=~pl.col("blank"),
-            paragraph=paragraph_no(pl.col("blank")),
+        return frame.with_columns(
+            id_line=_at_rows(self, rows[:, 7]), dates_line=_at_rows(self, rows[:, 8])
         )
+
+    def parts_of(self, record: np.ndarray, part: np.ndarray, records: np.ndarray) -> pl.DataFrame:
+        """The abstract and comment lines (`record_no`, `part`, `line`) of some records."""
+        chosen = np.zeros(len(record), np.bool_)
+        placed = record >= 0
+        chosen[placed] = records[record[placed]]
+        rows = np.flatnonzero(chosen & (part != 0))
+        return pl.DataFrame(
+            {"record_no": record[rows], "part": part[rows], "line": self.texts(rows)}
+        )
+
+
+def _id_and_dates_lines(
+    lines: _Lines, id_prefix: np.ndarray, dates_prefix: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Id lines: `arXiv:` lines shaped like one, or right before a `Created:` line (so a
+    malformed id line is still one, and quarantined with its reason). Dates lines:
+    `Created:` lines shaped like one, or right after an `arXiv:` line. Shapes are checked
+    only on lines with either prefix. A hard-wrapped abstract line that starts with
+    `arXiv:2301.00001 showed ...` is text."""
+    candidates = np.flatnonzero(id_prefix | dates_prefix)
+    text = lines.texts(candidates)
+    shaped = np.zeros(len(id_prefix), np.bool_)
+    shaped[candidates] = (
+        pl.select(
+            pl.when(pl.lit(id_prefix[candidates]))
+            .then(pl.lit(text).str.contains(ID_LINE_SHAPE))
+            .otherwise(pl.lit(text).str.contains(DATES_LINE_SHAPE))
+        )
+        .to_series()
+        .to_numpy()
     )
-    sizes = abstract_like_paragraphs(kinds.filter("is_text").select("paragraph", "line"))
+    same_file_next = np.zeros(len(id_prefix), np.bool_)
+    same_file_next[:-1] = lines.file[1:] == lines.file[:-1]
+    dates_next = np.zeros_like(same_file_next)
+    dates_next[:-1] = dates_prefix[1:]
+    id_before = np.zeros_like(same_file_next)
+    id_before[1:] = id_prefix[:-1] & same_file_next[:-1]
     return (
-        kinds.join(sizes, on="paragraph", how="left", maintain_order="left")
-        .with_columns(_segment_starts())
-        .with_columns(record_start=_starts_record())
-        .with_columns(
-            record_no=pl.col("record_start").cast(pl.UInt32).cum_sum(),
-            is_abstract=_is_abstract(),
-            non_blank_seen=pl.col("non_blank").cast(pl.UInt32).cum_sum(),
-        )
-        .with_columns(is_comment=pl.col("is_text") & ~pl.col("is_abstract"))
+        id_prefix & (shaped | (dates_next & same_file_next)),
+        dates_prefix & (shaped | id_before),
     )
 
 
-def _is_id_line() -> pl.Expr:
-    """An `arXiv:` line shaped like an id line, or any `arXiv:` line right before a dates line.
-
-    The second case keeps a malformed id line an id line (quarantined with its reason).
-    """
-    line = pl.col("line")
-    next_is_dates = (
-        line.shift(-1).str.contains(DATES_LINE) & (pl.col("file_no").shift(-1) == pl.col("file_no"))
-    ).fill_null(False)
-    return line.str.contains(ID_LINE) & (line.str.contains(ID_LINE_SHAPE) | next_is_dates)
-
-
-def _is_dates_line() -> pl.Expr:
-    """A `Created:` line shaped like a dates line, or any `Created:` line after an `arXiv:` one."""
-    line = pl.col("line")
-    after_id = (line.shift(1).str.contains(ID_LINE) & same_file_as_previous()).fill_null(False)
-    return line.str.contains(DATES_LINE) & (line.str.contains(DATES_LINE_SHAPE) | after_id)
-
-
-def _segment_starts() -> pl.Expr:
-    """Lines that open a segment: the first of a file, or the first after a dates line."""
-    after_dates = pl.col("is_dates").shift(1).fill_null(False)
-    return (after_dates | ~same_file_as_previous()).alias("segment_start")
-
-
-def _seen_before_in_segment(flag: str) -> pl.Expr:
-    """Whether a line marked `flag` came earlier in this line's segment."""
-    count = pl.col(flag).cast(pl.UInt32)
-    running = count.cum_sum()
-    base = pl.when("segment_start").then(running - count).forward_fill()
-    return (running - count - base) > 0
-
-
-def _starts_record() -> pl.Expr:
-    paragraph_start = pl.col("is_text") & (
-        pl.col("blank").shift(1).fill_null(True) | pl.col("segment_start")
+def _abstract_like(lines: _Lines) -> np.ndarray:
+    """Whether each paragraph looks like an abstract; measured only where it is consulted."""
+    consulted = consulted_paragraphs(
+        lines.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph
     )
-    first_in_segment = pl.col("non_blank") & ~_seen_before_in_segment("non_blank")
-    cut_off = paragraph_start & (
-        (pl.col("abstract_like").fill_null(False) & _seen_before_in_segment("is_text"))
-        | _seen_before_in_segment("is_id")
-    )
-    return (first_in_segment | cut_off).fill_null(False)
+    rows = np.flatnonzero(lines.is_text & consulted[lines.paragraph])
+    text_lines = pl.DataFrame({"paragraph": lines.paragraph[rows], "line": lines.texts(rows)})
+    found = abstract_like_paragraphs(text_lines.lazy()).collect().filter("abstract_like")
+    looks = np.zeros(len(consulted), np.bool_)
+    looks[found["paragraph"].to_numpy()] = True
+    return looks
 
 
-def _is_abstract() -> pl.Expr:
-    """Text lines of their record's first text paragraph (records are runs of lines: the
-    paragraph of a record's first text line holds until the next record's)."""
-    text = pl.col("is_text").cast(pl.UInt32)
-    texts_so_far = text.cum_sum()
-    before_record = pl.when("record_start").then(texts_so_far - text).forward_fill()
-    first_text = pl.col("is_text") & (texts_so_far - before_record == 1)
-    first_paragraph = pl.when(first_text).then(pl.col("paragraph")).forward_fill()
-    return pl.col("is_text") & (pl.col("paragraph") == first_paragraph)
+def _slices(contents: pl.Series, file: np.ndarray, start: np.ndarray, end: np.ndarray) -> pl.Series:
+    frame = pl.DataFrame({"bytes": contents.gather(file), "start": start, "end": end})
+    return frame.select(text_between(pl.col("start"), pl.col("end")).alias("line")).to_series()
+
+
+def _at(values: np.ndarray, rows: np.ndarray) -> pl.Series:
+    """`values[rows]`, null where a row is -1 (none)."""
+    return pl.Series(values[np.maximum(rows, 0)]).scatter(np.flatnonzero(rows < 0), None)
+
+
+def _at_rows(lines: _Lines, rows: np.ndarray) -> pl.Series:
+    """The text of the line at each row, null where a row is -1 (none)."""
+    texts = lines.texts(np.maximum(rows, 0))
+    return texts.scatter(np.flatnonzero(rows < 0), None)
 
 
 def _id_fields() -> pl.Expr:

@@ -63,9 +63,10 @@ def parse_dumps(
             file_facts, on="file_no", maintain_order="left"
         )
     ).with_columns(pl.coalesce("reason", _listing_date_reason()).alias("reason"))
-    arxiv = parse_arxiv_listing(
-        lines.filter(pl.col("format") == ARXIV_LISTING), file_bytes(files.lazy())
-    ).join(file_facts, on="file_no", maintain_order="left")
+    listings = files.join(
+        formats_frame.filter(pl.col("format") == ARXIV_LISTING), on="file_no", how="semi"
+    )
+    arxiv = parse_arxiv_listing(listings).join(file_facts, on="file_no", maintain_order="left")
     records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
     unplaced = _unplaced_files(files.lazy(), formats)
     # The in-memory engine runs these plans ~10% faster than the streaming one, and a
