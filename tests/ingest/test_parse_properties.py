@@ -6,19 +6,19 @@ import polars as pl
 from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from listing_reference import _classify_lines
+from parse_reference import (
+    _classify_lines,
+    _followed_in_file,
+    _title_by_shape,
+    _title_capable,
+    explode_lines,
+)
 
 from paperset.errors import UnreadableDump
 from paperset.ingest.arxiv_listing import parse_arxiv_listing
 from paperset.ingest.decode import decode_dump
-from paperset.ingest.lines import explode_lines
-from paperset.ingest.papers_page import (
-    _followed_in_file,
-    _is_title,
-    _run_starts,
-    _title_by_shape,
-    _title_capable,
-)
+from paperset.ingest.lines import LineTable
+from paperset.ingest.page_scan import titles
 from paperset.ingest.parse import DecodedDump, parse_dumps
 
 SEED_TEXTS = [path.read_text() for path in sorted(SAMPLE.iterdir())]
@@ -127,7 +127,7 @@ def _joined_line_by_line(text: str) -> list[tuple[str, str, str]]:
     return grouped.drop_nulls("line").select("raw", "abstract", "comments").rows()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LISTING_FRAGMENTS, max_size=40))
 def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: list[str]) -> None:
     text = "".join(fragments)
@@ -135,7 +135,7 @@ def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: lis
         {"file_no": [0], "first_line": [1], "text": [text]},
         schema={"file_no": pl.UInt32, "first_line": pl.Int64, "text": pl.String},
     )
-    parsed = parse_arxiv_listing(files).collect()
+    parsed = parse_arxiv_listing(LineTable.of(files)).collect()
     cut = (
         parsed.sort("record_no").select("raw", "abstract", pl.col("comments").fill_null("")).rows()
     )
@@ -143,8 +143,8 @@ def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: lis
 
 
 def _titles_by_windows(paragraphs: pl.DataFrame) -> list[bool]:
-    """Titles of a page's paragraphs, with a window per run (the slower formulation that
-    `papers_page._is_title` replaced)."""
+    """Titles of a page's paragraphs, with a window per run: the definition, as polars
+    windows, that `page_scan.titles` compiles."""
     capable = pl.col("capable")
     new_file = ~((pl.col("file_no").shift(1) == pl.col("file_no")).fill_null(False))
     run = (capable & (new_file | ~capable.shift(1).fill_null(False))).cast(pl.UInt32).cum_sum()
@@ -158,7 +158,9 @@ def _titles_by_windows(paragraphs: pl.DataFrame) -> list[bool]:
     return framed.select(title.fill_null(False)).to_series().to_list()
 
 
-PARAGRAPHS = st.sampled_from(["A Title", "A Title Ending In A Period.", "Short. Abstract."])
+PARAGRAPHS = st.sampled_from(
+    ["A Title", "A Title Ending In A Period.", "Short. Abstract.", "Two\nlines", "x" * 301]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -168,10 +170,13 @@ def test_titles_of_a_page_equal_their_formulation_by_windows(shapes: list[tuple[
         {
             "file_no": sorted(file for file, _ in shapes),
             "text": [text for _, text in shapes],
-            "n_lines": [1] * len(shapes),
+            "n_lines": [text.count("\n") + 1 for _, text in shapes],
         },
         schema={"file_no": pl.UInt32, "text": pl.String, "n_lines": pl.UInt32},
     ).with_columns(capable=_title_capable())
-    flagged = paragraphs.with_columns(run_start=_run_starts(), followed=_followed_in_file())
-    titles = flagged.select(_is_title().fill_null(False)).to_series().to_list()
-    assert titles == _titles_by_windows(paragraphs)
+    compiled = titles(
+        paragraphs["file_no"].to_numpy(),
+        paragraphs["capable"].to_numpy(),
+        paragraphs["text"].str.strip_chars_end().str.ends_with(".").to_numpy(),
+    )
+    assert compiled.tolist() == _titles_by_windows(paragraphs)

@@ -5,17 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from paperset.hashing import _string_buffers
 from paperset.ingest.comments import abstract_like_paragraphs
-from paperset.ingest.lines import text_between
-from paperset.ingest.listing_scan import (
-    BLANK,
-    DATES_PREFIX,
-    ID_PREFIX,
-    consulted_paragraphs,
-    cut_records,
-    line_table,
-)
+from paperset.ingest.lines import BLANK, DATES_PREFIX, ID_PREFIX, LineTable
+from paperset.ingest.listing_scan import consulted_paragraphs, cut_records
 from paperset.ingest.listing_texts import SPAN_COLUMNS, texts, with_irregular_texts
 from paperset.ingest.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
@@ -30,9 +22,8 @@ ID_FIELDS = r"(?i)^arxiv:\s*(?<id>\S+?)(?:v(?<version>\d+))?(?:\s+-\s+doi:\s*(?<
 DATE_FIELDS = r"^Created:\s*(?<created>\S+)(?:\s+Updated:\s*(?<updated>\S+))?\s*$"
 
 
-def parse_arxiv_listing(files: pl.DataFrame) -> pl.LazyFrame:
-    """Turn arxiv-listing files (`file_no`, `first_line`, `text`) into one row per record,
-    with a reason if bad.
+def parse_arxiv_listing(table: LineTable) -> pl.LazyFrame:
+    """Turn the lines of arxiv-listing files into one row per record, with a reason if bad.
 
     The lines are cut into records in compiled passes (`listing_scan`): a record ends with
     its dates line, and also ends early (it was cut off) when a paragraph that looks like an
@@ -41,9 +32,9 @@ def parse_arxiv_listing(files: pl.DataFrame) -> pl.LazyFrame:
     paragraph is its abstract, its other text lines its comments. A record's raw text, its
     abstract and its comments are slices of its file (see `listing_texts`).
     """
-    lines = _Lines(files)
+    lines = _ListingLines(table)
     record, part, rows, counts = cut_records(
-        lines.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph,
+        table.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph,
         _abstract_like(lines),
     )  # fmt: skip
     kept = rows[:, 2] >= 0  # a run of blank lines before a file's first record is none
@@ -69,49 +60,41 @@ def parse_arxiv_listing(files: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-class _Lines:
-    """The lines of a batch of listing files, as arrays: file (position in `files`), number
-    in the file, byte span, and kind."""
+class _ListingLines:
+    """A listing's lines (`LineTable`) with what the record cutting reads of each: blank,
+    id line, dates line, text, and paragraph (numbered by the blank lines before it)."""
 
-    def __init__(self, files: pl.DataFrame) -> None:
-        offsets, data = _string_buffers(files["text"])
-        self.files = files
-        self.contents = files["text"].cast(pl.Binary)
-        self.file, self.number, self.start, self.end, kind = line_table(data, offsets)
-        self.blank = (kind & BLANK) != 0
-        id_prefix, dates_prefix = (kind & ID_PREFIX) != 0, (kind & DATES_PREFIX) != 0
-        self.is_id, self.is_dates = _id_and_dates_lines(self, id_prefix, dates_prefix)
+    def __init__(self, table: LineTable) -> None:
+        self.table = table
+        self.blank = table.has(BLANK)
+        self.is_id, self.is_dates = _id_and_dates_lines(table)
         self.paragraph = np.cumsum(self.blank, dtype=np.int64)
         self.is_text = ~(self.blank | self.is_id | self.is_dates)
-
-    def texts(self, rows: np.ndarray) -> pl.Series:
-        """The text of each line in `rows`."""
-        return _slices(self.contents, self.file[rows], self.start[rows], self.end[rows])
 
     def records(self, rows: np.ndarray, counts: np.ndarray, record_no: np.ndarray) -> pl.DataFrame:
         """One row per record: its file, first line number, spans (`listing_texts`), id and
         dates lines, and counts, from `cut_records`' arrays."""
-        file = self.file[rows[:, 0]]
-        first_line = self.files["first_line"].to_numpy()[file]
+        table = self.table
+        first = rows[:, 0]
         frame = pl.DataFrame(
             {
-                "file_no": self.files["file_no"].gather(file),
+                "file_no": table.file_nos(first),
                 "record_no": record_no,
-                "line": first_line + self.number[rows[:, 2]],
-                "start": self.start[rows[:, 0]],
-                "end": self.end[rows[:, 1]],
-                "abstract_start": _at(self.start, rows[:, 3]),
-                "abstract_end": _at(self.end, rows[:, 4]),
-                "comments_start": _at(self.start, rows[:, 5]),
-                "comments_end": _at(self.end, rows[:, 6]),
+                "line": table.line_numbers(rows[:, 2]),
+                "start": table.start[first],
+                "end": table.end[rows[:, 1]],
+                "abstract_start": _at(table.start, rows[:, 3]),
+                "abstract_end": _at(table.end, rows[:, 4]),
+                "comments_start": _at(table.start, rows[:, 5]),
+                "comments_end": _at(table.end, rows[:, 6]),
                 "n_ids": counts[:, 0],
                 "n_dates": counts[:, 1],
                 "regular": counts[:, 2].astype(bool),
-                "bytes": self.contents.gather(file),
+                "bytes": table.contents.gather(table.file[first]),
             }
         )
         return frame.with_columns(
-            id_line=_at_rows(self, rows[:, 7]), dates_line=_at_rows(self, rows[:, 8])
+            id_line=self._texts_at(rows[:, 7]), dates_line=self._texts_at(rows[:, 8])
         )
 
     def parts_of(self, record: np.ndarray, part: np.ndarray, records: np.ndarray) -> pl.DataFrame:
@@ -121,32 +104,34 @@ class _Lines:
         chosen[placed] = records[record[placed]]
         rows = np.flatnonzero(chosen & (part != 0))
         return pl.DataFrame(
-            {"record_no": record[rows], "part": part[rows], "line": self.texts(rows)}
+            {"record_no": record[rows], "part": part[rows], "line": self.table.texts(rows)}
         )
 
+    def _texts_at(self, rows: np.ndarray) -> pl.Series:
+        """The text of the line at each row, null where a row is -1 (none)."""
+        return self.table.texts(np.maximum(rows, 0)).scatter(np.flatnonzero(rows < 0), None)
 
-def _id_and_dates_lines(
-    lines: _Lines, id_prefix: np.ndarray, dates_prefix: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+
+def _id_and_dates_lines(table: LineTable) -> tuple[np.ndarray, np.ndarray]:
     """Id lines: `arXiv:` lines shaped like one, or right before a `Created:` line (so a
     malformed id line is still one, and quarantined with its reason). Dates lines:
     `Created:` lines shaped like one, or right after an `arXiv:` line. Shapes are checked
     only on lines with either prefix. A hard-wrapped abstract line that starts with
     `arXiv:2301.00001 showed ...` is text."""
+    id_prefix, dates_prefix = table.has(ID_PREFIX), table.has(DATES_PREFIX)
     candidates = np.flatnonzero(id_prefix | dates_prefix)
-    text = lines.texts(candidates)
+    text = pl.lit(table.texts(candidates))
     shaped = np.zeros(len(id_prefix), np.bool_)
     shaped[candidates] = (
         pl.select(
             pl.when(pl.lit(id_prefix[candidates]))
-            .then(pl.lit(text).str.contains(ID_LINE_SHAPE))
-            .otherwise(pl.lit(text).str.contains(DATES_LINE_SHAPE))
+            .then(text.str.contains(ID_LINE_SHAPE))
+            .otherwise(text.str.contains(DATES_LINE_SHAPE))
         )
         .to_series()
         .to_numpy()
     )
-    same_file_next = np.zeros(len(id_prefix), np.bool_)
-    same_file_next[:-1] = lines.file[1:] == lines.file[:-1]
+    same_file_next = table.same_file_as_next()
     dates_next = np.zeros_like(same_file_next)
     dates_next[:-1] = dates_prefix[1:]
     id_before = np.zeros_like(same_file_next)
@@ -157,33 +142,22 @@ def _id_and_dates_lines(
     )
 
 
-def _abstract_like(lines: _Lines) -> np.ndarray:
+def _abstract_like(lines: _ListingLines) -> np.ndarray:
     """Whether each paragraph looks like an abstract; measured only where it is consulted."""
     consulted = consulted_paragraphs(
-        lines.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph
+        lines.table.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph
     )
     rows = np.flatnonzero(lines.is_text & consulted[lines.paragraph])
-    text_lines = pl.DataFrame({"paragraph": lines.paragraph[rows], "line": lines.texts(rows)})
+    text_lines = pl.DataFrame({"paragraph": lines.paragraph[rows], "line": lines.table.texts(rows)})
     found = abstract_like_paragraphs(text_lines.lazy()).collect().filter("abstract_like")
     looks = np.zeros(len(consulted), np.bool_)
     looks[found["paragraph"].to_numpy()] = True
     return looks
 
 
-def _slices(contents: pl.Series, file: np.ndarray, start: np.ndarray, end: np.ndarray) -> pl.Series:
-    frame = pl.DataFrame({"bytes": contents.gather(file), "start": start, "end": end})
-    return frame.select(text_between(pl.col("start"), pl.col("end")).alias("line")).to_series()
-
-
 def _at(values: np.ndarray, rows: np.ndarray) -> pl.Series:
     """`values[rows]`, null where a row is -1 (none)."""
     return pl.Series(values[np.maximum(rows, 0)]).scatter(np.flatnonzero(rows < 0), None)
-
-
-def _at_rows(lines: _Lines, rows: np.ndarray) -> pl.Series:
-    """The text of the line at each row, null where a row is -1 (none)."""
-    texts = lines.texts(np.maximum(rows, 0))
-    return texts.scatter(np.flatnonzero(rows < 0), None)
 
 
 def _id_fields() -> pl.Expr:

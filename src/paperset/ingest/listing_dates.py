@@ -36,18 +36,22 @@ def resolve_listed_on(records: pl.LazyFrame) -> pl.LazyFrame:
     and `mtime_date`. Order: the name's date picks the nearest year to it; else the
     given year; else the latest such date not after the file's modification time.
     """
+    keys = ["name_date", "given_year", "mtime_date", "listing_month", "listing_day"]
+    # A file's records share all but a few of these: each distinct one is resolved once.
+    distinct = records.select(keys).unique().with_columns(listed_on=_listed_on())
+    return records.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
+def _listed_on() -> pl.Expr:
     month = pl.col("listing_month").replace_strict(
         list(_MONTHS), list(range(1, 13)), default=None, return_dtype=pl.Int32
     )
-    candidates = [_date(pl.col("reference").dt.year() + shift, month) for shift in (-1, 0, 1)]
-    nearest = _nearest_to(pl.col("reference"), candidates)
-    latest_not_after = pl.coalesce(
-        [pl.when(c <= pl.col("reference")).then(c) for c in reversed(candidates)]
-    )
-    return records.with_columns(
-        reference=pl.coalesce("name_date", "mtime_date"),
-    ).with_columns(
-        listed_on=pl.when(pl.col("name_date").is_not_null())
+    reference = pl.coalesce("name_date", "mtime_date")
+    candidates = [_date(reference.dt.year() + shift, month) for shift in (-1, 0, 1)]
+    nearest = _nearest_to(reference, candidates)
+    latest_not_after = pl.coalesce([pl.when(c <= reference).then(c) for c in reversed(candidates)])
+    return (
+        pl.when(pl.col("name_date").is_not_null())
         .then(nearest)
         .when(pl.col("given_year").is_not_null())
         .then(_date(pl.col("given_year"), month))

@@ -5,7 +5,7 @@ loops over lines, where polars ran each as a pass over a frame of every line. Re
 expressions stay in polars, on the few lines that need them: the shape of each `arXiv:` and
 `Created:` line, and whether a paragraph that may start a new record looks like an abstract.
 
-1. `line_table`: each line's file, number, byte span and kind (blank, `arXiv:` or
+1. `lines.LineTable`: each line's file, number, byte span and kind (blank, `arXiv:` or
    `Created:` prefix), from the texts' UTF-8 bytes.
 2. `consulted_paragraphs`: the paragraphs whose look (`comments.abstract_like_paragraphs`)
    decides whether a record was cut off: those opening after other text in a segment.
@@ -22,71 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from paperset.compiled import kernel
-from paperset.ingest.whitespace import _space_size
 
-BLANK, ID_PREFIX, DATES_PREFIX = 1, 2, 4
 ABSTRACT, COMMENT = 1, 2
-_ARXIV = np.frombuffer(b"arxiv:", dtype=np.uint8)
-_CREATED = np.frombuffer(b"Created:", dtype=np.uint8)
-
-
-@kernel(inline=True)
-def _line_kind(data: np.ndarray, at: int, end: int) -> int:
-    """BLANK for a line of whitespace only; ID_PREFIX for `(?i)^\\s*arxiv:`, DATES_PREFIX
-    for `^\\s*Created:`; else 0."""
-    while at < end:
-        size = _space_size(data, at, end)
-        if size == 0:
-            break
-        at += size
-    if at == end:
-        return BLANK
-    if end - at >= 6:
-        same = True
-        for k in range(5):  # ASCII letters: one bit apart in either case
-            same = same and (data[at + k] | 0x20) == _ARXIV[k]
-        if same and data[at + 5] == _ARXIV[5]:
-            return ID_PREFIX
-    if end - at >= 8:
-        same = True
-        for k in range(8):
-            same = same and data[at + k] == _CREATED[k]
-        if same:
-            return DATES_PREFIX
-    return 0
-
-
-@kernel
-def line_table(
-    data: np.ndarray, offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split each text (`offsets` into `data`) on `\\n`: each line's text index, its number
-    in the text (from 0), its start and end in the text's bytes, and its kind."""
-    lines = len(offsets) - 1
-    for at in range(offsets[0], offsets[-1]):
-        lines += data[at] == 0x0A
-    file = np.empty(lines, np.int32)
-    number = np.empty(lines, np.int64)
-    start = np.empty(lines, np.int64)
-    end = np.empty(lines, np.int64)
-    kind = np.empty(lines, np.uint8)
-    row = 0
-    for text in range(len(offsets) - 1):
-        base, stop = offsets[text], offsets[text + 1]
-        at, count = base, 0
-        while True:
-            line_end = at
-            while line_end < stop and data[line_end] != 0x0A:
-                line_end += 1
-            file[row], number[row] = text, count
-            start[row], end[row] = at - base, line_end - base
-            kind[row] = _line_kind(data, at, line_end)
-            row += 1
-            count += 1
-            if line_end >= stop:
-                break
-            at = line_end + 1
-    return file, number, start, end, kind
 
 
 @kernel(inline=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
-from paperset.ingest.arxiv_listing import DATES_LINE, ID_LINE, parse_arxiv_listing
-from paperset.ingest.lines import explode_lines, file_bytes
+from paperset.ingest.arxiv_listing import parse_arxiv_listing
+from paperset.ingest.lines import BLANK, DATES_PREFIX, ID_PREFIX, PAGE_PREFIX, LineTable
 from paperset.ingest.listing_dates import date_in_file_name, resolve_listed_on
-from paperset.ingest.papers_page import HEADER_LINES, MONTH_DAY, parse_hf_papers
+from paperset.ingest.papers_page import PageLines, parse_hf_papers
 from paperset.ingest.records import ARXIV_LISTING, HF_PAPERS, conform
 from paperset.ingest.whitespace import non_blank_lines
 from paperset.schema import EARLIEST_DATE
@@ -47,53 +48,33 @@ def parse_dumps(
 ) -> ParsedBatch:
     """Parse every dump of the batch in one vectorised pass per format."""
     files = _files_frame(dumps, listing_year)
-    exploded = explode_lines(files.lazy())
-    found = _detect_formats(exploded)
-    placed = exploded.join(
-        found.filter(pl.col("format").is_in([HF_PAPERS, ARXIV_LISTING])),
-        on="file_no",
-        maintain_order="left",
-    )
-    # Collected once here: each format's parser and the line count read them.
-    lines_frame, formats_frame = pl.collect_all([placed, found], engine="in-memory")
-    lines, formats = lines_frame.lazy(), formats_frame.lazy()
+    table = LineTable.of(files)
+    formats = _detect_formats(table)
+    format_of_line = formats["format"].to_numpy()[table.file]
+    listings = table.where(format_of_line == ARXIV_LISTING)
+    pages = PageLines(table.where(format_of_line == HF_PAPERS))
     file_facts = files.lazy().drop("text")
     hf = resolve_listed_on(
-        parse_hf_papers(lines.filter(pl.col("format") == HF_PAPERS), file_bytes(files.lazy())).join(
-            file_facts, on="file_no", maintain_order="left"
-        )
+        parse_hf_papers(pages).join(file_facts, on="file_no", maintain_order="left")
     ).with_columns(pl.coalesce("reason", _listing_date_reason()).alias("reason"))
-    listings = files.join(
-        formats_frame.filter(pl.col("format") == ARXIV_LISTING), on="file_no", how="semi"
-    )
     arxiv = parse_arxiv_listing(listings).join(file_facts, on="file_no", maintain_order="left")
     records = pl.concat([conform(hf), conform(arxiv)]).pipe(_finish, max_record_bytes, today)
-    unplaced = _unplaced_files(files.lazy(), formats)
     # The in-memory engine runs these plans ~10% faster than the streaming one, and a
     # batch is bounded anyway (BATCH_BYTES of dumps).
-    records_frame, unplaced_frame, content = pl.collect_all(
-        [records.sort("source_file", "line"), unplaced, _content_lines(lines)], engine="in-memory"
+    records_frame, unplaced_frame = pl.collect_all(
+        [records.sort("source_file", "line"), _unplaced_files(files.lazy(), formats.lazy())],
+        engine="in-memory",
     )
     return ParsedBatch(
         records_frame,
         dict(unplaced_frame.sort("source_file").iter_rows()),
-        content_lines=content.item(),
+        # The lines that must each land in exactly one record: every non-blank line of a
+        # parsed file, but a papers page's header and date lines. Checked against the
+        # records' own lines, this proves no text was dropped or doubled by the grouping,
+        # independently of how records were cut.
+        content_lines=int((~listings.has(BLANK)).sum() + pages.text.sum()),
         lines_in_records=non_blank_lines(records_frame["raw"]),
     )
-
-
-def _content_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Count the lines that must each land in exactly one record.
-
-    That is every non-blank line of a parsed file, but a papers page's header and date
-    lines. Checked against the records' own lines, it proves no text was dropped or
-    doubled by the grouping, independently of how records were cut.
-    """
-    stripped = pl.col("line").str.strip_chars()
-    furniture = (pl.col("format") == HF_PAPERS) & (
-        stripped.is_in(HEADER_LINES) | stripped.str.contains(MONTH_DAY)
-    )
-    return lines.filter((stripped != "") & ~furniture).select(pl.len())
 
 
 def _unplaced_files(files: pl.LazyFrame, formats: pl.LazyFrame) -> pl.LazyFrame:
@@ -131,25 +112,21 @@ def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataF
     ).with_columns(given_year=pl.lit(listing_year, dtype=pl.Int32))
 
 
-def _detect_formats(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Name each file's format from what its lines look like, never from its name."""
-    line = pl.col("line")
-    return (
-        lines.group_by("file_no")
-        .agg(
-            line.str.strip_chars().is_in(_HF_MARKERS).any().alias("hf"),
-            (line.str.contains(ID_LINE).any() & line.str.contains(DATES_LINE).any()).alias("ax"),
-        )
-        .select(
-            "file_no",
-            format=pl.when(pl.col("hf") & pl.col("ax"))
-            .then(pl.lit(MIXED))
-            .when("hf")
-            .then(pl.lit(HF_PAPERS))
-            .when("ax")
-            .then(pl.lit(ARXIV_LISTING)),
-        )
-        .drop_nulls("format")
+def _detect_formats(table: LineTable) -> pl.DataFrame:
+    """Name each file's format from what its lines look like, never from its name: a
+    papers page has one of its header lines, a listing `arXiv:` and `Created:` lines."""
+    files = table.files.height
+    candidates = np.flatnonzero(table.has(PAGE_PREFIX))
+    marked = table.texts(candidates).str.strip_chars().is_in(_HF_MARKERS).to_numpy()
+    page, ids, dates = (np.zeros(files, np.bool_) for _ in range(3))
+    page[table.file[candidates[marked]]] = True
+    ids[table.file[table.has(ID_PREFIX)]] = True
+    dates[table.file[table.has(DATES_PREFIX)]] = True
+    names = (None, HF_PAPERS, ARXIV_LISTING, MIXED)
+    codes = page + 2 * (ids & dates)
+    return pl.DataFrame(
+        {"file_no": table.files["file_no"], "format": [names[code] for code in codes]},
+        schema={"file_no": pl.UInt32, "format": pl.String},
     )
 
 
