@@ -17,7 +17,7 @@ import polars as pl
 
 from paperset.compiled import kernel
 from paperset.hashing import _string_buffers
-from paperset.ingest.whitespace import _space_size
+from paperset.ingest.whitespace import _space_size, line_breaks, next_line_end
 
 BLANK, ID_PREFIX, DATES_PREFIX, PAGE_PREFIX = 1, 2, 4, 8
 _ARXIV = np.frombuffer(b"arxiv:", dtype=np.uint8)
@@ -64,32 +64,28 @@ def _line_kind(data: np.ndarray, at: int, end: int) -> int:
 
 @kernel
 def _line_table(
-    data: np.ndarray, offsets: np.ndarray
+    data: np.ndarray, offsets: np.ndarray, breaks: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    lines = len(offsets) - 1
-    for at in range(offsets[0], offsets[-1]):
-        if data[at] == 0x0A:
-            lines += 1
+    lines = len(offsets) - 1 + len(breaks)
     file = np.empty(lines, np.int32)
     number = np.empty(lines, np.int64)
     start = np.empty(lines, np.int64)
     end = np.empty(lines, np.int64)
     kind = np.empty(lines, np.uint8)
-    row = 0
+    row = taken = 0
     for text in range(len(offsets) - 1):
         base, stop = offsets[text], offsets[text + 1]
         at, count = base, 0
         while True:
-            line_end = at
-            while line_end < stop and data[line_end] != 0x0A:
-                line_end += 1
+            line_end = next_line_end(breaks, taken, stop)
             file[row], number[row] = text, count
             start[row], end[row] = at - base, line_end - base
             kind[row] = _line_kind(data, at, line_end)
             row += 1
             count += 1
-            if line_end >= stop:
+            if line_end == stop:
                 break
+            taken += 1
             at = line_end + 1
     return file, number, start, end, kind
 
@@ -111,7 +107,8 @@ class LineTable:
     @classmethod
     def of(cls, files: pl.DataFrame) -> LineTable:
         offsets, data = _string_buffers(files["text"])
-        return cls(files, files["text"].cast(pl.Binary), *_line_table(data, offsets))
+        breaks = line_breaks(data, int(offsets[0]), int(offsets[-1]))
+        return cls(files, files["text"].cast(pl.Binary), *_line_table(data, offsets, breaks))
 
     def where(self, rows: np.ndarray) -> LineTable:
         """The table of the lines where `rows` (a mask) holds."""
