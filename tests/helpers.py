@@ -60,7 +60,7 @@ def titled(*rows: tuple[str | None, str]) -> pl.DataFrame:
 def parse(text: str, name: str = "dump.txt", year: int | None = None) -> pl.DataFrame:
     """Parse and clean one dump the way a build does; every record, reasons included."""
     parsed = parse_dumps(
-        [DecodedDump(name, text, MTIME_2025_06_01)], year, 64 * 1024, dt.date(2026, 1, 1)
+        [DecodedDump(name, text.encode(), MTIME_2025_06_01)], year, 64 * 1024, dt.date(2026, 1, 1)
     )
     return clean_frame(parsed.records)
 
@@ -69,7 +69,10 @@ def unrecognised(text: str, name: str = "dump.txt") -> list[str]:
     """Names of files the parser could not place in either format."""
     return list(
         parse_dumps(
-            [DecodedDump(name, text, MTIME_2025_06_01)], None, 64 * 1024, dt.date(2026, 1, 1)
+            [DecodedDump(name, text.encode(), MTIME_2025_06_01)],
+            None,
+            64 * 1024,
+            dt.date(2026, 1, 1),
         ).unrecognised
     )
 

@@ -1,7 +1,9 @@
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from paperset.errors import UnreadableDump
-from paperset.ingest.decode import decode_dump
+from paperset.ingest.decode import as_utf8, decode_dump, is_blank
 
 
 def test_utf8_bom_is_dropped_and_crlf_becomes_lf() -> None:
@@ -22,3 +24,20 @@ def test_binary_content_is_rejected_as_binary(data: bytes) -> None:
 
 def test_bytes_cp1252_leaves_unassigned_still_decode_without_replacement_characters() -> None:
     assert decode_dump(b"Caf\xe9 \x81 text") == "Caf\u00e9 \u0081 text"
+
+
+@settings(max_examples=500)
+@given(st.binary(max_size=12) | st.text(max_size=6).map(str.encode))
+def test_bytes_are_kept_as_they_are_exactly_when_python_reads_them_as_utf8(data: bytes) -> None:
+    assume(b"\x00" not in data and b"\r" not in data)
+    try:
+        expected = data.decode("utf-8")
+    except UnicodeDecodeError:
+        expected = data.decode("cp1252", errors="paperset-cp1252")
+    assert as_utf8([data]) == [expected.encode()]
+
+
+def test_a_file_of_unicode_whitespace_is_blank() -> None:
+    assert is_blank("\u3000\n\xa0 ".encode())
+    assert not is_blank("\u3000x".encode())
+    assert is_blank(b" \t\n")

@@ -155,7 +155,9 @@ def test_a_title_ending_with_a_period_after_a_short_abstract_is_a_title() -> Non
 
 def test_a_file_with_both_formats_is_rejected_whole_as_mixed() -> None:
     text = hf_page(("A Title", ABSTRACT)) + "\n\n" + arxiv_record()
-    parsed = parse_dumps([DecodedDump("both.txt", text, 0.0)], None, 65536, dt.date(2026, 1, 1))
+    parsed = parse_dumps(
+        [DecodedDump("both.txt", text.encode(), 0.0)], None, 65536, dt.date(2026, 1, 1)
+    )
     assert parsed.records.is_empty()
     assert parsed.unrecognised == {
         "both.txt": "mixed formats: a papers-page header and arXiv id/dates lines"

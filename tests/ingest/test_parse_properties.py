@@ -45,7 +45,9 @@ FRAGMENTS = st.sampled_from(
 
 
 def parse_text(text: str) -> tuple[int, int, list[str]]:
-    parsed = parse_dumps([DecodedDump("f.txt", text, 0.0)], None, 4096, dt.date(2026, 1, 1))
+    parsed = parse_dumps(
+        [DecodedDump("f.txt", text.encode(), 0.0)], None, 4096, dt.date(2026, 1, 1)
+    )
     records = parsed.records
     accepted = records.filter(records["reason"].is_null()).height
     assert accepted + records.filter(records["reason"].is_not_null()).height == records.height
@@ -85,7 +87,9 @@ def test_mutated_real_dumps_never_raise_and_every_record_is_placed(text: str) ->
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_dumps())
 def test_every_content_line_lands_in_exactly_one_record(text: str) -> None:
-    parsed = parse_dumps([DecodedDump("f.txt", text, 0.0)], None, 4096, dt.date(2026, 1, 1))
+    parsed = parse_dumps(
+        [DecodedDump("f.txt", text.encode(), 0.0)], None, 4096, dt.date(2026, 1, 1)
+    )
     assert parsed.content_lines == parsed.lines_in_records
 
 

@@ -14,7 +14,7 @@ import polars as pl
 
 from paperset.errors import UnreadableDump
 from paperset.ingest.clean import clean_frame
-from paperset.ingest.decode import decode_dump
+from paperset.ingest.decode import as_utf8, is_blank, text_bytes
 from paperset.ingest.discover import RawFile
 from paperset.ingest.parse import DecodedDump, ParsedBatch, parse_dumps
 from paperset.ingest.parts import pieces, read_part
@@ -43,26 +43,34 @@ class ReadBatch:
 def read_dumps(files: list[RawFile]) -> ReadBatch:
     """Read and decode each file; empty ones only warn, unreadable ones are rejected."""
     batch = ReadBatch()
-    for raw_file in files:
-        _read_one(raw_file, batch)
+    read = [found for raw_file in files if (found := _read_one(raw_file, batch))]
+    texts = as_utf8([data for _, data, _ in read])
+    for (raw_file, _, first_line), text in zip(read, texts, strict=True):
+        _add(batch, raw_file, text, first_line)
     return batch
 
 
-def _read_one(raw_file: RawFile, batch: ReadBatch) -> None:
+def _read_one(raw_file: RawFile, batch: ReadBatch) -> tuple[RawFile, bytes, int] | None:
+    """A file's text bytes (`decode.text_bytes`) and first line number; None, with the file
+    rejected, when it cannot be read or is binary, or when it is a part of a big file that
+    holds no record."""
     try:
-        read = _read_bytes(raw_file)
+        found = _read_bytes(raw_file)
     except OSError as error:
         batch.rejected.append(RejectedFile(raw_file.name, f"unreadable: {error.strerror}", ""))
-        return
-    if read is None:  # a part of a big file that holds no record
-        return
-    data, first_line = read
+        return None
+    if found is None:
+        return None
+    data, first_line = found
     try:
-        text = decode_dump(data)
+        return raw_file, text_bytes(data), first_line
     except UnreadableDump as error:
         batch.rejected.append(RejectedFile(raw_file.name, str(error), repr(data[:200])))
-        return
-    if not text.strip():
+        return None
+
+
+def _add(batch: ReadBatch, raw_file: RawFile, text: bytes, first_line: int) -> None:
+    if is_blank(text):
         if raw_file.parts == 1:
             batch.warnings.append(f"{raw_file.name}: empty file, no records")
         return
@@ -83,10 +91,12 @@ def _read_bytes(raw_file: RawFile) -> tuple[bytes, int] | None:
 def unrecognised(batch: ReadBatch, reasons: dict[str, str]) -> list[RejectedFile]:
     """Turn files the parser could not place into rejections carrying their first lines."""
     texts = {dump.name: dump.text for dump in batch.dumps}
-    return [
-        RejectedFile(name, reason, texts[name][:RAW_SNIPPET_CHARS])
-        for name, reason in reasons.items()
-    ]
+    return [RejectedFile(name, reason, _opening(texts[name])) for name, reason in reasons.items()]
+
+
+def _opening(text: bytes) -> str:
+    """The first RAW_SNIPPET_CHARS characters of UTF-8 `text` (each of 4 bytes at most)."""
+    return text[: 4 * RAW_SNIPPET_CHARS].decode(errors="ignore")[:RAW_SNIPPET_CHARS]
 
 
 BATCH_BYTES = 64 << 20

@@ -1,8 +1,16 @@
-"""Turn a dump's bytes into text with `\\n` line endings, or say why it cannot be."""
+"""Turn dumps' bytes into UTF-8 with `\\n` line endings, or say why one cannot be.
+
+Text stays bytes from the file to the parser's frame: decoding to Python strings, and back
+to UTF-8 for polars, cost about as much as the parse itself. Arrow checks that the bytes are
+UTF-8, many at a time and without copying them.
+"""
 
 from __future__ import annotations
 
 import codecs
+
+import numpy as np
+import pyarrow as pa
 
 from paperset.errors import UnreadableDump
 
@@ -19,14 +27,52 @@ def decode_dump(data: bytes) -> str:
     >>> decode_dump(b"caf\\xe9 \\x96 \\x93ok\\x94")
     'café – “ok”'
     """
+    return as_utf8([text_bytes(data)])[0].decode()
+
+
+def text_bytes(data: bytes) -> bytes:
+    """A dump's bytes without a UTF-8 byte order mark; UnreadableDump if it is binary."""
     if b"\x00" in data:
         raise UnreadableDump("binary: contains NUL bytes")
     if _control_share(data) > CONTROL_SHARE_OF_BINARY:
         raise UnreadableDump("binary: mostly control characters")
-    text = _decode_text(data.removeprefix(codecs.BOM_UTF8))
-    if "\r" not in text:  # the common case: a scan, where each replace would copy
+    return data.removeprefix(codecs.BOM_UTF8)
+
+
+def as_utf8(texts: list[bytes]) -> list[bytes]:
+    """Each text (`text_bytes`) as UTF-8 with `\\n` line ends: as it is when it is UTF-8,
+    else read as cp1252 (the contract: byte for byte, never U+FFFD)."""
+    return [
+        _lf_only(
+            text if _is_utf8(text) else text.decode("cp1252", errors="paperset-cp1252").encode()
+        )
+        for text in texts
+    ]
+
+
+def _is_utf8(text: bytes) -> bool:
+    """Whether `text` is valid UTF-8, as strictly as Python's decoder reads it."""
+    if text.isascii():
+        return True
+    offsets = pa.py_buffer(np.array([0, len(text)], np.int64))
+    array = pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(text))
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def is_blank(text: bytes) -> bool:
+    """Whether UTF-8 `text` is whitespace only (Unicode's, as `str.strip` reads it)."""
+    stripped = text.strip()  # ASCII whitespace; any other starts with a non-ASCII byte
+    return not stripped or (stripped[0] >= 0x80 and not stripped.decode().strip())
+
+
+def _lf_only(text: bytes) -> bytes:
+    if b"\r" not in text:  # the common case: a scan, where each replace would copy
         return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 def _cp1252_unassigned(error: UnicodeError) -> tuple[str, int]:
@@ -38,14 +84,6 @@ def _cp1252_unassigned(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("paperset-cp1252", _cp1252_unassigned)
-
-
-def _decode_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Contract: anything that is not UTF-8 is cp1252, byte for byte, never U+FFFD.
-        return data.decode("cp1252", errors="paperset-cp1252")
 
 
 def _control_share(data: bytes) -> float:

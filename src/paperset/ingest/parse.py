@@ -22,10 +22,10 @@ _HF_MARKERS = ("Get trending papers in your email inbox!", "byAK and the researc
 
 @dataclass(frozen=True)
 class DecodedDump:
-    """A raw file's text, ready to parse."""
+    """A raw file's text (UTF-8, `\\n` line ends: `decode`), ready to parse."""
 
     name: str
-    text: str
+    text: bytes
     mtime: float
     first_line: int = 1  # the number of its first line in the file (a part of a big file)
 
@@ -97,7 +97,7 @@ def _files_frame(dumps: list[DecodedDump], listing_year: int | None) -> pl.DataF
             "file_no": range(len(dumps)),
             "first_line": [d.first_line for d in dumps],
             "source_file": [d.name for d in dumps],
-            "text": [d.text for d in dumps],
+            "text": pl.Series([d.text for d in dumps], dtype=pl.Binary).cast(pl.String),
             "name_date": [date_in_file_name(d.name.rsplit("/", 1)[-1]) for d in dumps],
             "mtime_date": [dt.datetime.fromtimestamp(d.mtime, dt.UTC).date() for d in dumps],
         },

@@ -103,16 +103,17 @@ def _line_breaks_before(file: BinaryIO, offset: int) -> int:
 
 
 # Record ends in decoded text (line breaks are \n by then).
-_TEXT_RECORD_END = re.compile(r"\n[ \t]*Created:[^\n]*\n[ \t\f]*\n")
-PIECE_CHARS = 512 << 10
+_TEXT_RECORD_END = re.compile(rb"\n[ \t]*Created:[^\n]*\n[ \t\f]*\n")
+PIECE_BYTES = 512 << 10
 
 
-def pieces(text: str, first_line: int, size: int = PIECE_CHARS) -> list[tuple[str, int]]:
-    r"""Cut a part's text at record ends into pieces of about `size` characters, each with
-    the number of its first line: many small texts parse in parallel, one huge one does not.
+def pieces(text: bytes, first_line: int, size: int = PIECE_BYTES) -> list[tuple[bytes, int]]:
+    r"""Cut a part's text (UTF-8) at record ends into pieces of about `size` bytes, each
+    with the number of its first line: many small texts parse in parallel, one huge one
+    does not. A cut is just after a line break, never inside a character.
 
-    >>> pieces("a\nCreated: 1\n\nb\nCreated: 2\n\nc\n", 1, size=3)
-    [('a\nCreated: 1\n\n', 1), ('b\nCreated: 2\n\n', 4), ('c\n', 7)]
+    >>> pieces(b"a\nCreated: 1\n\nb\nCreated: 2\n\nc\n", 1, size=3)
+    [(b'a\nCreated: 1\n\n', 1), (b'b\nCreated: 2\n\n', 4), (b'c\n', 7)]
     """
     cuts = [0]
     for match in _TEXT_RECORD_END.finditer(text):
@@ -123,5 +124,5 @@ def pieces(text: str, first_line: int, size: int = PIECE_CHARS) -> list[tuple[st
     for start, end in itertools.pairwise(cuts):
         if start < end:
             out.append((text[start:end], line))
-            line += text.count("\n", start, end)
+            line += text.count(b"\n", start, end)
     return out
