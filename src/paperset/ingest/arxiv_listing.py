@@ -25,12 +25,17 @@ DATE_FIELDS = r"^Created:\s*(?<created>\S+)(?:\s+Updated:\s*(?<updated>\S+))?\s*
 def parse_arxiv_listing(table: LineTable) -> pl.LazyFrame:
     """Turn the lines of arxiv-listing files into one row per record, with a reason if bad.
 
-    The lines are cut into records in compiled passes (`listing_scan`): a record ends with
-    its dates line, and also ends early (it was cut off) when a paragraph that looks like an
-    abstract, not a comment (`comments.abstract_like_paragraphs`), follows other text, or
-    any text follows its id line: that text starts the next record. A record's first text
-    paragraph is its abstract, its other text lines its comments. A record's raw text, its
-    abstract and its comments are slices of its file (see `listing_texts`).
+    A segment runs from a file's first line, or from the line after a dates line, to the
+    next dates line. A record starts at a segment's first non-blank line, so it ends with
+    its dates line; it also ends early (it was cut off) where a text paragraph opens after
+    other text of its segment and looks like an abstract, not a comment
+    (`comments.abstract_like_paragraphs`), or opens after an id line of its segment: that
+    paragraph starts the next record. A record's first text paragraph is its abstract, its
+    other text lines its comments. Paragraphs are separated by blank lines; id and dates
+    lines (`ID_LINE`, `DATES_LINE`, and their shapes) are not text.
+
+    The lines are cut in compiled passes (`listing_scan`), and a record's raw text, its
+    abstract and its comments are slices of its file (`listing_texts`).
     """
     lines = _ListingLines(table)
     record, part, rows, counts = cut_records(

@@ -24,36 +24,12 @@ MAX_TITLE_CHARS = 300
 def parse_hf_papers(lines: PageLines) -> pl.LazyFrame:
     """Turn the lines of hf-papers files into one row per record, with a reason if bad.
 
-    A record is a title and the abstract paragraph after it; a paragraph that follows no
-    title (an orphan) is a record of its own, and so is a title with no abstract after it:
-    one abstract paragraph belongs to a title, and a second one in a row has lost its title
-    and becomes a record of its own, rejected, instead of being glued to its neighbour.
-
     The result has `listing_month` and `listing_day` (the page date in force at the
     record) for the caller to resolve into `listed_on`, since the year is not in the page.
     """
     paragraphs = lines.paragraphs()
-    text = paragraphs["text"].str.strip_chars_end()
-    short_line = (paragraphs["n_lines"] == 1) & (text.str.len_chars() <= MAX_TITLE_CHARS)
-    sentence_end = text.str.ends_with(".")
-    capable = short_line & ~(sentence_end & text.str.contains(". ", literal=True))
-    file = paragraphs["file_no"].to_numpy()
-    is_title = titles(file, capable.to_numpy(), sentence_end.to_numpy())
-    same_file = np.zeros(len(file), np.bool_)
-    same_file[1:] = file[1:] == file[:-1]
-    after_title = np.zeros_like(same_file)
-    after_title[1:] = is_title[:-1] & same_file[1:]
-    first = np.flatnonzero(is_title | ~after_title)
-    second = first + 1  # the abstract after a title, where there is one
-    paired = np.append(after_title & ~is_title, False)[second]
     return (
-        paragraphs.select("file_no", "line", "listing_month", "listing_day", first="text")
-        .gather(first)
-        .with_columns(
-            last=_at(paragraphs["text"], second, paired),
-            is_title=pl.lit(is_title[first]),
-            record_no=pl.lit(np.arange(len(first))),
-        )
+        _records(paragraphs, _titles(paragraphs))
         .lazy()
         .select(
             "file_no",
@@ -73,6 +49,51 @@ def parse_hf_papers(lines: PageLines) -> pl.LazyFrame:
             format=pl.lit(HF_PAPERS),
         )
         .with_columns(_reason().alias("reason"))
+    )
+
+
+def _titles(paragraphs: pl.DataFrame) -> np.ndarray:
+    """Titles by position where the page's order allows it, by shape where it does not.
+
+    A paragraph of several lines, over MAX_TITLE_CHARS or of several sentences is an
+    abstract; any other (title-capable) may be a title or a short abstract (real one-line
+    abstracts with no final period exist). A run of k such paragraphs followed by an
+    abstract pairs up exactly when k is odd (k even when the run ends the file): title,
+    abstract, title, ..., and the titles are the odd positions. A run of the other parity
+    holds a cut-off record, and only there do shapes decide: titles do not end with a
+    period and a short one-line abstract does, so one ending in a period straight after a
+    title-like line is that title's abstract, while a lone `Title Ending In A Period.`
+    elsewhere is still a title. The runs are walked in one compiled pass (`page_scan`).
+    """
+    text = paragraphs["text"].str.strip_chars_end()
+    short_line = (paragraphs["n_lines"] == 1) & (text.str.len_chars() <= MAX_TITLE_CHARS)
+    sentence_end = text.str.ends_with(".")
+    capable = short_line & ~(sentence_end & text.str.contains(". ", literal=True))
+    return titles(paragraphs["file_no"].to_numpy(), capable.to_numpy(), sentence_end.to_numpy())
+
+
+def _records(paragraphs: pl.DataFrame, is_title: np.ndarray) -> pl.DataFrame:
+    """One row per record, with its `first` paragraph's text and the `last` one's (null for
+    a record of one paragraph).
+
+    A title starts a record; so does a paragraph that follows no title (an orphan). One
+    abstract paragraph belongs to a title; a second one in a row has lost its title and
+    becomes a record of its own, rejected, instead of being glued to its neighbour.
+    """
+    file = paragraphs["file_no"].to_numpy()
+    after_title = np.zeros(len(file), np.bool_)
+    after_title[1:] = is_title[:-1] & (file[1:] == file[:-1])
+    first = np.flatnonzero(is_title | ~after_title)
+    second = first + 1  # the abstract after a title, where there is one
+    paired = np.append(after_title & ~is_title, False)[second]
+    return (
+        paragraphs.select("file_no", "line", "listing_month", "listing_day", first="text")
+        .gather(first)
+        .with_columns(
+            last=_at(paragraphs["text"], second, paired),
+            is_title=pl.lit(is_title[first]),
+            record_no=pl.lit(np.arange(len(first))),
+        )
     )
 
 
