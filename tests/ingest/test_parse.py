@@ -206,3 +206,16 @@ def test_a_listing_record_with_its_id_line_inside_its_text_keeps_every_line() ->
         ("An abstract line.", "Comment one; Comment two", "2401.00003"),
     ]
     assert records["raw"][1] == among_comments.strip()
+
+
+def test_a_page_date_is_written_in_ascii_digits() -> None:
+    # `Apr ２３` (fullwidth digits) is no date line: the date in force stays `Mar 3`, and no
+    # record is left without a listing date and without a reason.
+    text = (
+        f"{HF_HEADER}Mar 3\n\nA Title\n\n{ABSTRACT}\n\nApr ２３\n\n"
+        f"Second Title\n\n{OTHER_ABSTRACT}\n"
+    )
+    records = parse(text, year=2025)
+    second = records.filter(pl.col("title") == "Second Title")
+    assert second["listed_on"].to_list() == [dt.date(2025, 3, 3)]
+    assert records.filter(pl.col("listed_on").is_null() & pl.col("reason").is_null()).is_empty()

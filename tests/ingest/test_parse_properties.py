@@ -16,7 +16,7 @@ from parse_reference import (
 
 from paperset.errors import UnreadableDump
 from paperset.ingest.arxiv_listing import parse_arxiv_listing
-from paperset.ingest.decode import decode_dump
+from paperset.ingest.decode import as_utf8, text_bytes
 from paperset.ingest.lines import LineTable
 from paperset.ingest.page_scan import titles
 from paperset.ingest.parse import DecodedDump, parse_dumps
@@ -59,10 +59,10 @@ def parse_text(text: str) -> tuple[int, int, list[str]]:
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     try:
-        text = decode_dump(data)
+        text = as_utf8([text_bytes(data)])[0]
     except UnreadableDump:
         return
-    parse_text(text)
+    parse_text(text.decode())
 
 
 @st.composite
@@ -131,7 +131,7 @@ def _joined_line_by_line(text: str) -> list[tuple[str, str, str]]:
     return grouped.drop_nulls("line").select("raw", "abstract", "comments").rows()
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LISTING_FRAGMENTS, max_size=40))
 def test_listing_texts_cut_from_the_file_equal_their_lines_joined(fragments: list[str]) -> None:
     text = "".join(fragments)

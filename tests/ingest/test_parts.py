@@ -11,6 +11,7 @@ from helpers import MTIME_2025_06_01, build, hf_page
 from paperset.ingest.batches import batches_of, read_dumps
 from paperset.ingest.discover import RawFile
 from paperset.ingest.parse import parse_dumps
+from paperset.ingest.parts import pieces
 from paperset.storage import read_papers
 
 REAL_RAW = REPO / "tests" / "data" / "real" / "raw"
@@ -74,3 +75,10 @@ def test_a_build_from_one_big_dump_in_parts_equals_the_build_read_whole(
     assert report["records"] == read_whole["records"]
     whole = read_papers(tmp_path / "whole").drop("ingested_at").sort("paper_id")
     assert read_papers(tmp_path / "parts").drop("ingested_at").sort("paper_id").equals(whole)
+
+
+def test_a_cut_off_record_after_the_last_record_end_stays_with_the_records_before() -> None:
+    text = b"a\nCreated: 1\n\nb\nCreated: 2\n\nan abstract cut off before its id line\n"
+    cut = pieces(text, 1, size=3)
+    assert [piece for piece, _ in cut] == [b"a\nCreated: 1\n\n", text[text.index(b"b\n") :]]
+    assert all(b"Created:" in piece for piece, _ in cut)  # each piece is seen as a listing

@@ -6,8 +6,21 @@ import numpy as np
 import polars as pl
 
 from paperset.ingest.comments import abstract_like_paragraphs
-from paperset.ingest.lines import BLANK, DATES_PREFIX, ID_PREFIX, LineTable
-from paperset.ingest.listing_scan import consulted_paragraphs, cut_records
+from paperset.ingest.lines import BLANK, DATES_PREFIX, ID_PREFIX, LineTable, nulls_where
+from paperset.ingest.listing_scan import (
+    ABSTRACT_ROWS,
+    COMMENT_ROWS,
+    DATES,
+    DATES_ROW,
+    FIRST,
+    ID_ROW,
+    IDS,
+    LAST,
+    NON_BLANK,
+    REGULAR,
+    consulted_paragraphs,
+    cut_records,
+)
 from paperset.ingest.listing_texts import SPAN_COLUMNS, texts, with_irregular_texts
 from paperset.ingest.records import ARXIV_LISTING
 from paperset.schema import ARXIV_ID_PATTERN
@@ -42,14 +55,14 @@ def parse_arxiv_listing(table: LineTable) -> pl.LazyFrame:
         table.file, lines.blank, lines.is_id, lines.is_dates, lines.paragraph,
         _abstract_like(lines),
     )  # fmt: skip
-    kept = rows[:, 2] >= 0  # a run of blank lines before a file's first record is none
+    kept = rows[:, NON_BLANK] >= 0  # blank lines before a file's first record are none
     grouped = (
         lines.records(rows[kept], counts[kept], np.flatnonzero(kept))
         .with_columns(texts())
         .drop("bytes", *SPAN_COLUMNS)
     )
     return (
-        with_irregular_texts(grouped, lines.parts_of(record, part, ~counts[:, 2].astype(bool)))
+        with_irregular_texts(grouped, lines.parts_of(record, part, counts[:, REGULAR] == 0))
         .lazy()
         .with_columns(_id_fields(), _date_fields())
         .unnest("id_fields", "date_fields")
@@ -80,33 +93,34 @@ class _ListingLines:
         """One row per record: its file, first line number, spans (`listing_texts`), id and
         dates lines, and counts, from `cut_records`' arrays."""
         table = self.table
-        first = rows[:, 0]
+        first = rows[:, FIRST]
         frame = pl.DataFrame(
             {
                 "file_no": table.file_nos(first),
                 "record_no": record_no,
-                "line": table.line_numbers(rows[:, 2]),
+                "line": table.line_numbers(rows[:, NON_BLANK]),
                 "start": table.start[first],
-                "end": table.end[rows[:, 1]],
-                "abstract_start": _at(table.start, rows[:, 3]),
-                "abstract_end": _at(table.end, rows[:, 4]),
-                "comments_start": _at(table.start, rows[:, 5]),
-                "comments_end": _at(table.end, rows[:, 6]),
-                "n_ids": counts[:, 0],
-                "n_dates": counts[:, 1],
-                "regular": counts[:, 2].astype(bool),
+                "end": table.end[rows[:, LAST]],
+                "abstract_start": _at(table.start, rows[:, ABSTRACT_ROWS]),
+                "abstract_end": _at(table.end, rows[:, ABSTRACT_ROWS + 1]),
+                "comments_start": _at(table.start, rows[:, COMMENT_ROWS]),
+                "comments_end": _at(table.end, rows[:, COMMENT_ROWS + 1]),
+                "n_ids": counts[:, IDS],
+                "n_dates": counts[:, DATES],
+                "regular": counts[:, REGULAR] == 1,
                 "bytes": table.contents.gather(table.file[first]),
             }
         )
         return frame.with_columns(
-            id_line=self._texts_at(rows[:, 7]), dates_line=self._texts_at(rows[:, 8])
+            id_line=self._texts_at(rows[:, ID_ROW]), dates_line=self._texts_at(rows[:, DATES_ROW])
         )
 
-    def parts_of(self, record: np.ndarray, part: np.ndarray, records: np.ndarray) -> pl.DataFrame:
-        """The abstract and comment lines (`record_no`, `part`, `line`) of some records."""
+    def parts_of(self, record: np.ndarray, part: np.ndarray, irregular: np.ndarray) -> pl.DataFrame:
+        """The abstract and comment lines (`record_no`, `part`, `line`) of the records
+        marked `irregular`."""
         chosen = np.zeros(len(record), np.bool_)
         placed = record >= 0
-        chosen[placed] = records[record[placed]]
+        chosen[placed] = irregular[record[placed]]
         rows = np.flatnonzero(chosen & (part != 0))
         return pl.DataFrame(
             {"record_no": record[rows], "part": part[rows], "line": self.table.texts(rows)}
@@ -114,7 +128,7 @@ class _ListingLines:
 
     def _texts_at(self, rows: np.ndarray) -> pl.Series:
         """The text of the line at each row, null where a row is -1 (none)."""
-        return self.table.texts(np.maximum(rows, 0)).scatter(np.flatnonzero(rows < 0), None)
+        return nulls_where(self.table.texts(np.maximum(rows, 0)), rows < 0)
 
 
 def _id_and_dates_lines(table: LineTable) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +176,7 @@ def _abstract_like(lines: _ListingLines) -> np.ndarray:
 
 def _at(values: np.ndarray, rows: np.ndarray) -> pl.Series:
     """`values[rows]`, null where a row is -1 (none)."""
-    return pl.Series(values[np.maximum(rows, 0)]).scatter(np.flatnonzero(rows < 0), None)
+    return nulls_where(pl.Series(values[np.maximum(rows, 0)]), rows < 0)
 
 
 def _id_fields() -> pl.Expr:

@@ -17,17 +17,8 @@ from paperset.errors import UnreadableDump
 CONTROL_SHARE_OF_BINARY = 0.05
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
 SAMPLE_BYTES = 65536
-
-
-def decode_dump(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), else cp1252; normalise CRLF and CR to LF.
-
-    >>> decode_dump(b"\\xef\\xbb\\xbfNystr\\xc3\\xb6m\\r\\nx\\ry")
-    'Nyström\\nx\\ny'
-    >>> decode_dump(b"caf\\xe9 \\x96 \\x93ok\\x94")
-    'café – “ok”'
-    """
-    return as_utf8([text_bytes(data)])[0].decode()
+# The ASCII characters `str.strip` drops: `bytes.strip`'s six, and the four separators.
+_ASCII_SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def text_bytes(data: bytes) -> bytes:
@@ -41,7 +32,13 @@ def text_bytes(data: bytes) -> bytes:
 
 def as_utf8(texts: list[bytes]) -> list[bytes]:
     """Each text (`text_bytes`) as UTF-8 with `\\n` line ends: as it is when it is UTF-8,
-    else read as cp1252 (the contract: byte for byte, never U+FFFD)."""
+    else read as cp1252 (the contract: byte for byte, never U+FFFD).
+
+    >>> as_utf8([text_bytes(b"\\xef\\xbb\\xbfNystr\\xc3\\xb6m\\r\\nx\\ry")])[0].decode()
+    'Nyström\\nx\\ny'
+    >>> as_utf8([b"caf\\xe9 \\x96 \\x93ok\\x94"])[0].decode()
+    'café – “ok”'
+    """
     return [
         _lf_only(
             text if _is_utf8(text) else text.decode("cp1252", errors="paperset-cp1252").encode()
@@ -64,8 +61,8 @@ def _is_utf8(text: bytes) -> bool:
 
 
 def is_blank(text: bytes) -> bool:
-    """Whether UTF-8 `text` is whitespace only (Unicode's, as `str.strip` reads it)."""
-    stripped = text.strip()  # ASCII whitespace; any other starts with a non-ASCII byte
+    """Whether UTF-8 `text` is whitespace only, as `str.strip` reads it."""
+    stripped = text.strip(_ASCII_SPACES)  # any other whitespace starts with a byte >= 0x80
     return not stripped or (stripped[0] >= 0x80 and not stripped.decode().strip())
 
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from paperset.compiled import kernel
 from paperset.hashing import _string_buffers
-from paperset.ingest.whitespace import _space_size, line_breaks, next_line_end
+from paperset.ingest.whitespace import line_breaks, next_line_end, space_size
 
 BLANK, ID_PREFIX, DATES_PREFIX, PAGE_PREFIX = 1, 2, 4, 8
 _ARXIV = np.frombuffer(b"arxiv:", dtype=np.uint8)
@@ -46,7 +46,7 @@ def _opens_with(data: np.ndarray, at: int, end: int, word: np.ndarray, fold: boo
 def _line_kind(data: np.ndarray, at: int, end: int) -> int:
     """The kind of the line `data[at:end]` (BLANK, ID_PREFIX, DATES_PREFIX, PAGE_PREFIX or 0)."""
     while at < end:
-        size = _space_size(data, at, end)
+        size = space_size(data, at, end)
         if size == 0:
             break
         at += size
@@ -152,6 +152,6 @@ def text_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     return pl.col("bytes").bin.slice(start, end - start).cast(pl.String)
 
 
-def same_file_as_previous() -> pl.Expr:
-    """True where the row before belongs to the same file."""
-    return (pl.col("file_no").shift(1) == pl.col("file_no")).fill_null(False)
+def nulls_where(values: pl.Series, missing: np.ndarray) -> pl.Series:
+    """`values` with null where `missing` (a mask) holds."""
+    return values.scatter(np.flatnonzero(missing), None)

@@ -12,9 +12,11 @@ expressions stay in polars, on the few lines that need them: the shape of each `
 3. `cut_records`: the records, each as spans of its file (whole text, abstract, comments),
    its id and dates lines and its counts; and each line's record and part.
 
-Paragraphs are numbered by the blank lines before them across the whole batch, as the frame
-passes numbered them; a file that does not end with a blank line continues its last
-paragraph into the next file's first.
+Paragraphs are numbered by the blank lines before them across the whole batch (as the polars
+parser before these passes numbered them, `tests/ingest/parse_reference.py`): a file that
+does not end with a blank line continues its last paragraph into the next file's first.
+`consulted_paragraphs` and `cut_records` read segments and paragraph starts alike: a change
+to one is a change to both.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ import numpy as np
 from paperset.compiled import kernel
 
 ABSTRACT, COMMENT = 1, 2
+# The columns of `cut_records`' rows per record: first and last row, first non-blank row,
+# first and last abstract row (ABSTRACT_ROWS, +1), first and last comment row, first id
+# row, first dates row; and of its counts: id lines, dates lines, whether it is regular.
+FIRST, LAST, NON_BLANK, ABSTRACT_ROWS, COMMENT_ROWS, ID_ROW, DATES_ROW = 0, 1, 2, 3, 5, 7, 8
+IDS, DATES, REGULAR = 0, 1, 2
 
 
 @kernel(inline=True)
@@ -96,8 +103,8 @@ def cut_records(
         new_file = row > 0 and file[row] != file[row - 1]
         if (non_blank and not non_blank_seen) or cut_off or (new_file and current >= 0):
             current += 1
-            rows[current, 0] = row
-            counts[current, 2] = 1
+            rows[current, FIRST] = row
+            counts[current, REGULAR] = 1
             first_paragraph = -1
         non_blank_total += non_blank
         text_seen = text_seen or text
@@ -106,21 +113,23 @@ def cut_records(
         if current < 0:
             continue
         record[row] = current
-        rows[current, 1] = row
-        if non_blank and rows[current, 2] < 0:
-            rows[current, 2] = row
+        rows[current, LAST] = row
+        if non_blank and rows[current, NON_BLANK] < 0:
+            rows[current, NON_BLANK] = row
         if text:
             if first_paragraph < 0:
                 first_paragraph = paragraph[row]
             kind = ABSTRACT if paragraph[row] == first_paragraph else COMMENT
             part[row] = kind
-            _extend(rows, current, 3 if kind == ABSTRACT else 5, row)
+            _extend(rows, current, ABSTRACT_ROWS if kind == ABSTRACT else COMMENT_ROWS, row)
         if is_id[row]:
-            counts[current, 0] += 1
-            rows[current, 7] = row if rows[current, 7] < 0 else rows[current, 7]
+            counts[current, IDS] += 1
+            rows[current, ID_ROW] = row if rows[current, ID_ROW] < 0 else rows[current, ID_ROW]
         if is_dates[row]:
-            counts[current, 1] += 1
-            rows[current, 8] = row if rows[current, 8] < 0 else rows[current, 8]
+            counts[current, DATES] += 1
+            rows[current, DATES_ROW] = (
+                row if rows[current, DATES_ROW] < 0 else rows[current, DATES_ROW]
+            )
     records = current + 1
     _mark_irregular(part, rows[:records], counts[:records], blank)
     return record, part, rows[:records], counts[:records]
@@ -141,11 +150,11 @@ def _mark_irregular(
     """Clear a record's contiguity flag when a row of another part lies within its
     abstract's rows, or a non-blank row of another part within its comments' rows."""
     for current in range(len(rows)):
-        first, last = rows[current, 3], rows[current, 4]
+        first, last = rows[current, ABSTRACT_ROWS], rows[current, ABSTRACT_ROWS + 1]
         for row in range(max(first, 0), last + 1):
             if part[row] != ABSTRACT:
-                counts[current, 2] = 0
-        first, last = rows[current, 5], rows[current, 6]
+                counts[current, REGULAR] = 0
+        first, last = rows[current, COMMENT_ROWS], rows[current, COMMENT_ROWS + 1]
         for row in range(max(first, 0), last + 1):
             if part[row] != COMMENT and not blank[row]:
-                counts[current, 2] = 0
+                counts[current, REGULAR] = 0

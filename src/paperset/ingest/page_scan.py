@@ -1,10 +1,10 @@
 """Tell a papers page's titles from its abstracts in one compiled pass over its paragraphs.
 
-`papers_page` documents the rules: within a run of title-capable paragraphs (one short line,
-not several sentences), titles are the odd positions when the run pairs up with what follows
-it, and are told by shape otherwise. As polars passes, each run's position, length and
-follower took a cumulative sum, forward and backward fills and shifts over every paragraph;
-here one loop finds each run's end and marks its paragraphs.
+`papers_page._titles` documents the rules: within a run of title-capable paragraphs (one
+short line, not several sentences), titles are the odd positions when the run pairs up with
+what follows it, and are told by shape otherwise. One loop finds each run's end and marks
+its paragraphs (as polars passes, each run's position, length and follower took running
+sums, fills and shifts over every paragraph).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from paperset.ingest.lines import BLANK, PAGE_PREFIX, LineTable, slices
+from paperset.ingest.lines import BLANK, PAGE_PREFIX, LineTable, nulls_where, slices
 from paperset.ingest.page_scan import titles
 from paperset.ingest.records import HF_PAPERS
 
@@ -16,7 +16,7 @@ HEADER_LINES = (
     "byAK and the research community",
 )
 MONTH_DAY = (
-    r"^(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?<day>\d{1,2})$"
+    r"^(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?<day>[0-9]{1,2})$"
 )
 MAX_TITLE_CHARS = 300
 
@@ -99,8 +99,7 @@ def _records(paragraphs: pl.DataFrame, is_title: np.ndarray) -> pl.DataFrame:
 
 def _at(values: pl.Series, rows: np.ndarray, where: np.ndarray) -> pl.Series:
     """`values[rows]` where `where` holds, else null."""
-    index = pl.Series(np.where(where, rows, 0)).scatter(np.flatnonzero(~where), None)
-    return values.gather(index)
+    return nulls_where(values.gather(np.where(where, rows, 0)), ~where)
 
 
 class PageLines:
@@ -117,7 +116,7 @@ class PageLines:
         is_date = ~is_header & date.struct.field("month").is_not_null().to_numpy()
         furniture = np.zeros(len(table.file), np.bool_)
         furniture[candidates[is_header | is_date]] = True
-        self.text = ~(table.has(BLANK) | furniture)
+        self.is_text = ~(table.has(BLANK) | furniture)
         self.date_rows = candidates[is_date]
         self.dates = date.filter(pl.Series(is_date)).struct.unnest()
 
@@ -125,7 +124,7 @@ class PageLines:
         """One row per paragraph: a run of text lines in one file, with its first line's
         number, its number of lines, its text (a slice of its file: its lines are
         contiguous) and the page date in force (the last date line before it in its file)."""
-        table, text = self.table, self.text
+        table, text = self.table, self.is_text
         same_next = table.same_file_as_next()
         text_next, text_before = np.zeros_like(text), np.zeros_like(text)
         text_next[:-1] = text[1:] & same_next[:-1]

@@ -46,7 +46,8 @@ class ParsedBatch:
 def parse_dumps(
     dumps: list[DecodedDump], listing_year: int | None, max_record_bytes: int, today: dt.date
 ) -> ParsedBatch:
-    """Parse every dump of the batch in one vectorised pass per format."""
+    """Parse every dump of the batch: one table of its lines (`lines.LineTable`), each
+    file's format named from it, then each format's parser on its files' lines."""
     files = _files_frame(dumps, listing_year)
     table = LineTable.of(files)
     formats = _detect_formats(table)
@@ -72,7 +73,7 @@ def parse_dumps(
         # parsed file, but a papers page's header and date lines. Checked against the
         # records' own lines, this proves no text was dropped or doubled by the grouping,
         # independently of how records were cut.
-        content_lines=int((~listings.has(BLANK)).sum() + pages.text.sum()),
+        content_lines=int((~listings.has(BLANK)).sum() + pages.is_text.sum()),
         lines_in_records=non_blank_lines(records_frame["raw"]),
     )
 

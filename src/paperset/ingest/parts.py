@@ -113,12 +113,15 @@ def pieces(text: bytes, first_line: int, size: int = PIECE_BYTES) -> list[tuple[
     does not. A cut is just after a line break, never inside a character.
 
     >>> pieces(b"a\nCreated: 1\n\nb\nCreated: 2\n\nc\n", 1, size=3)
-    [(b'a\nCreated: 1\n\n', 1), (b'b\nCreated: 2\n\n', 4), (b'c\n', 7)]
+    [(b'a\nCreated: 1\n\n', 1), (b'b\nCreated: 2\n\nc\n', 4)]
     """
     cuts = [0]
-    for match in _TEXT_RECORD_END.finditer(text):
-        if match.end() - cuts[-1] >= size:
-            cuts.append(match.end())
+    # Never after the last record end: what follows it (a record cut off, say) stays with
+    # the records before, where its format is seen.
+    ends = [match.end() for match in _TEXT_RECORD_END.finditer(text)][:-1]
+    for end in ends:
+        if end - cuts[-1] >= size:
+            cuts.append(end)
     cuts.append(len(text))
     out, line = [], first_line
     for start, end in itertools.pairwise(cuts):

@@ -1,4 +1,5 @@
-"""Count a text column's non-blank lines in one compiled pass (numba).
+"""Whitespace and line breaks in UTF-8 bytes: where the lines of texts end, whether a line
+is blank, and a column's count of non-blank lines, in compiled passes (numba).
 
 Whitespace is Unicode's White_Space, as polars' `str.strip_chars()` reads it: tab to
 carriage return, space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
@@ -19,7 +20,7 @@ from paperset.hashing import _string_buffers
 
 
 @kernel(inline=True)
-def _space_size(data: np.ndarray, at: int, end: int) -> int:
+def space_size(data: np.ndarray, at: int, end: int) -> int:
     """The byte length of the whitespace character at `at`, or 0 if it is none."""
     byte = data[at]
     if byte < 0x80:
@@ -73,7 +74,7 @@ def filled(data: np.ndarray, at: int, end: int) -> bool:
         byte = data[at]
         if 0x20 < byte < 0x80:
             return True
-        size = _space_size(data, at, end)
+        size = space_size(data, at, end)
         if size == 0:
             return True
         at += size
