@@ -110,7 +110,7 @@ def batches(draw: st.DrawFn) -> list[DecodedDump]:
     ]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(batches(), st.sampled_from([None, 2024]))
 def test_batches_parse_as_the_polars_definition(
     dumps: list[DecodedDump], listing_year: int | None
@@ -149,7 +149,7 @@ def _records(parsed: pl.DataFrame) -> pl.DataFrame:
     return parsed.sort("file_no", "line").select(columns)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(LISTING_TEXTS, min_size=1, max_size=4), st.lists(st.integers(1, 10**6), max_size=4))
 @example(["A plain first paragraph.\n\nArXiv:1 showed\nCreated: 2024-01-01\n", "\n\nw"], [1])
 @example([ABSTRACT + "\narXiv:2407.00912", "Created: 2024-06-30\n" + ABSTRACT], [7, 1])
@@ -166,7 +166,7 @@ def test_listing_records_equal_the_polars_definition(
 PIECES = ["arxiv:", "ArXiV:", "Created:", "created:", "Apr", "new", "Subscribe", "x", "\t"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(PIECES + list(SPACES)), max_size=6), max_size=12))
 def test_line_kinds_are_the_regular_expressions(pieces: list[list[str]]) -> None:
     lines = ["".join(line) for line in pieces] or [""]
