@@ -12,14 +12,13 @@ from paperset.ingest.arxiv_listing import (
     DATES_LINE_SHAPE,
     ID_LINE,
     ID_LINE_SHAPE,
-    _date_fields,
-    _id_fields,
-    _reason,
+    with_fields,
 )
 from paperset.ingest.comments import abstract_like_paragraphs
 from paperset.ingest.listing_dates import _MONTHS, _date, _nearest_to
 from paperset.ingest.listing_texts import SPAN_COLUMNS, texts
 from paperset.ingest.papers_page import HEADER_LINES, MAX_TITLE_CHARS, MONTH_DAY
+from paperset.ingest.papers_page import _reason as _reason_of_page
 from paperset.ingest.parse import (
     _HF_MARKERS,
     MIXED,
@@ -28,6 +27,7 @@ from paperset.ingest.parse import (
     _files_frame,
     _finish,
     _listing_date_reason,
+    _unplaced_files,
 )
 from paperset.ingest.records import ARXIV_LISTING, HF_PAPERS, conform
 from paperset.ingest.whitespace import non_blank_lines
@@ -84,20 +84,6 @@ def _content_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
         stripped.is_in(HEADER_LINES) | stripped.str.contains(MONTH_DAY)
     )
     return lines.filter((stripped != "") & ~furniture).select(pl.len())
-
-
-def _unplaced_files(files: pl.LazyFrame, formats: pl.LazyFrame) -> pl.LazyFrame:
-    """Files in no known format, or in both at once (quarantined whole, never guessed)."""
-    return (
-        files.join(formats, on="file_no", how="left")
-        .filter(pl.col("format").is_null() | (pl.col("format") == MIXED))
-        .select(
-            "source_file",
-            reason=pl.when(pl.col("format") == MIXED)
-            .then(pl.lit("mixed formats: a papers-page header and arXiv id/dates lines"))
-            .otherwise(pl.lit("unrecognised format")),
-        )
-    )
 
 
 def _detect_formats(lines: pl.LazyFrame) -> pl.LazyFrame:
@@ -248,7 +234,7 @@ def _parse_hf_papers(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("abstract").fill_null(""),
         )
         .drop("first", "last", "n_paragraphs")
-        .with_columns(pl.lit(HF_PAPERS).alias("format"), _page_reason().alias("reason"))
+        .with_columns(pl.lit(HF_PAPERS).alias("format"), _reason_of_page().alias("reason"))
     )
 
 
@@ -371,17 +357,6 @@ def _page_starts_record() -> pl.Expr:
     return pl.col("is_title") | ~after_title
 
 
-def _page_reason() -> pl.Expr:
-    return (
-        pl.when(pl.col("title").is_null())
-        .then(pl.lit("abstract with no title"))
-        .when(pl.col("n_abstract_paragraphs") == 0)
-        .then(pl.lit("truncated page: title with no abstract"))
-        .when(pl.col("listing_month").is_null())
-        .then(pl.lit("papers page with no listing date"))
-    )
-
-
 def parse_listing_files(files: pl.DataFrame) -> pl.DataFrame:
     """The reference parser's records for files (`file_no`, `first_line`, `text`)."""
     return parse_arxiv_listing(explode_lines(files.lazy()), file_bytes(files.lazy())).collect()
@@ -410,21 +385,8 @@ def parse_arxiv_listing(lines: pl.LazyFrame, files: pl.LazyFrame) -> pl.LazyFram
         .drop("bytes", *SPAN_COLUMNS)
         .collect(engine="in-memory")
     )
-    return (
-        _with_irregular_texts(grouped, classified)
-        .lazy()
-        .filter(pl.col("line").is_not_null())
-        .with_columns(_id_fields(), _date_fields())
-        .unnest("id_fields", "date_fields")
-        .rename({"id": "arxiv_id"})
-        .with_columns(
-            pl.col("version").cast(pl.Int64),
-            pl.col("created").str.to_date("%Y-%m-%d", strict=False).alias("published"),
-            pl.col("updated_text").str.to_date("%Y-%m-%d", strict=False).alias("updated"),
-            pl.when(pl.col("comments") != "").then(pl.col("comments")).alias("comments"),
-            pl.lit(ARXIV_LISTING).alias("format"),
-        )
-        .with_columns(_reason().alias("reason"))
+    return with_fields(
+        _with_irregular_texts(grouped, classified).lazy().filter(pl.col("line").is_not_null())
     )
 
 

@@ -61,10 +61,15 @@ def parse_arxiv_listing(table: LineTable) -> pl.LazyFrame:
         .with_columns(texts())
         .drop("bytes", *SPAN_COLUMNS)
     )
+    irregular = lines.parts_of(record, part, counts[:, REGULAR] == 0)
+    return with_fields(with_irregular_texts(grouped, irregular).lazy())
+
+
+def with_fields(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Records (with their texts, id and dates lines and counts) with the fields read from
+    their id and dates lines, and the reason a bad one is quarantined."""
     return (
-        with_irregular_texts(grouped, lines.parts_of(record, part, counts[:, REGULAR] == 0))
-        .lazy()
-        .with_columns(_id_fields(), _date_fields())
+        records.with_columns(_id_fields(), _date_fields())
         .unnest("id_fields", "date_fields")
         .rename({"id": "arxiv_id"})
         .with_columns(
