@@ -51,9 +51,8 @@ def parse_dumps(
     files = _files_frame(dumps, listing_year)
     table = LineTable.of(files)
     formats = _detect_formats(table)
-    format_of_line = formats["format"].to_numpy()[table.file]
-    listings = table.where(format_of_line == ARXIV_LISTING)
-    pages = PageLines(table.where(format_of_line == HF_PAPERS))
+    listings = table.where(_files_in(formats, ARXIV_LISTING)[table.file])
+    pages = PageLines(table.where(_files_in(formats, HF_PAPERS)[table.file]))
     file_facts = files.lazy().drop("text")
     hf = resolve_listed_on(
         parse_hf_papers(pages).join(file_facts, on="file_no", maintain_order="left")
@@ -129,6 +128,11 @@ def _detect_formats(table: LineTable) -> pl.DataFrame:
         {"file_no": table.files["file_no"], "format": [names[code] for code in codes]},
         schema={"file_no": pl.UInt32, "format": pl.String},
     )
+
+
+def _files_in(formats: pl.DataFrame, name: str) -> np.ndarray:
+    """Whether each file of the batch (by row) is in the format `name`."""
+    return formats["format"].eq_missing(name).to_numpy()
 
 
 def _finish(records: pl.LazyFrame, max_record_bytes: int, today: dt.date) -> pl.LazyFrame:
